@@ -1,0 +1,303 @@
+#include "ss_mode.hpp"
+
+#include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/unix_diag.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "env.hpp"
+#include "fallback.hpp"
+#include "netlink/dump_file.hpp"
+#include "netlink/source.hpp"
+#include "procfs/owner_index.hpp"
+#include "render/output.hpp"
+#include "render/ss_rows.hpp"
+#include "render/text_table.hpp"
+#include "summary_mode.hpp"
+
+namespace sw {
+
+namespace {
+
+bool has_family(const SsOptions& o, int af) { return o.families & (uint64_t{1} << af); }
+bool has_table(const SsOptions& o, Table t) { return o.dbs & table_bit(t); }
+bool single_bit(uint64_t v) { return v && !(v & (v - 1)); }
+
+int screen_width() {
+  if (!isatty(STDOUT_FILENO)) return -1;
+  winsize w{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) != -1 && w.ws_col > 0) return w.ws_col;
+  return -1;
+}
+
+uint8_t inet_ext_bits(const SsOptions& o) {
+  uint8_t ext = 0;
+  auto bit = [](int a) { return static_cast<uint8_t>(1u << (a - 1)); };  // idiag_ext bit
+  if (o.render.show_mem) ext = static_cast<uint8_t>(ext | bit(INET_DIAG_MEMINFO) | bit(INET_DIAG_SKMEMINFO));
+  if (o.render.show_tcpinfo)
+    ext = static_cast<uint8_t>(ext | bit(INET_DIAG_INFO) | bit(INET_DIAG_VEGASINFO) | bit(INET_DIAG_CONG));
+  if (o.render.show_tos) ext = static_cast<uint8_t>(ext | bit(INET_DIAG_TOS) | bit(INET_DIAG_TCLASS));
+  return ext;
+}
+
+void warn(const std::string& msg) { std::fprintf(stderr, "sockwatch: %s\n", msg.c_str()); }
+
+class Runner {
+ public:
+  Runner(const SsOptions& o, const SsEnv& env, SocketSource& src, TextTable& table,
+         SsRowFormatter& fmt)
+      : o_(o), env_(env), src_(src), table_(table), fmt_(fmt) {}
+
+  void run() {
+    // ss's fixed table order.
+    if (has_table(o_, Table::Netlink)) netlink();
+    if (o_.dbs & (table_bit(Table::UnixStream) | table_bit(Table::UnixDgram) |
+                  table_bit(Table::UnixSeq)))
+      unix_tables();
+    if (has_table(o_, Table::Raw)) inet(Table::Raw, "PROC_NET_RAW");
+    if (has_table(o_, Table::Udp)) inet(Table::Udp, "PROC_NET_UDP");
+    if (has_table(o_, Table::Tcp)) inet(Table::Tcp, "PROC_NET_TCP");
+    if (has_table(o_, Table::Dccp)) inet(Table::Dccp, "PROC_NET_DCCP");
+    if (has_table(o_, Table::Sctp)) inet(Table::Sctp, "PROC_NET_SCTP");
+    if (has_table(o_, Table::Mptcp)) inet(Table::Mptcp, "PROC_NET_MPTCP");
+  }
+  int status() const { return status_; }
+
+ private:
+  void emit(SocketRecord&& r) { fmt_.add(table_, r); }
+
+  void netlink() {
+    if (!has_family(o_, AF_NETLINK) || !(o_.states & state_bit(kClose))) return;
+    if (env_.forces_proc("PROC_NET_NETLINK")) {
+      fallback_netlink(env_, o_, [&](SocketRecord&& r) { emit(std::move(r)); });
+      return;
+    }
+    DumpRequest req;
+    req.table = Table::Netlink;
+    auto res = src_.dump(req, [&](SocketRecord&& r) { emit(std::move(r)); });
+    if (!res) fail("sock_diag dump (netlink)", res.error());
+  }
+
+  void unix_tables() {
+    if (!has_family(o_, AF_UNIX)) return;
+    auto sink = [&](SocketRecord&& r) {
+      if (has_table(o_, r.table)) emit(std::move(r));
+    };
+    if (env_.forces_proc("PROC_NET_UNIX")) {
+      fallback_unix(env_, o_, sink);
+      return;
+    }
+    DumpRequest req;
+    req.table = Table::UnixStream;
+    req.states = o_.states;
+    req.unix_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+    if (o_.render.show_mem) req.unix_show |= UDIAG_SHOW_MEMINFO;
+    if (o_.render.show_details) req.unix_show |= UDIAG_SHOW_VFS | UDIAG_SHOW_ICONS;
+    auto res = src_.dump(req, sink);
+    if (!res) return fail("sock_diag dump (unix)", res.error());
+    if (res->kernel_error) fallback_unix(env_, o_, sink);
+  }
+
+  void inet(Table t, const char* proc_env) {
+    if (!has_family(o_, AF_INET) && !has_family(o_, AF_INET6)) return;
+    auto sink = [&](SocketRecord&& r) {
+      if (has_family(o_, r.family)) emit(std::move(r));
+    };
+    if (t == Table::Tcp && !env_.tcpdiag_file.empty()) {
+      // ss's TCPDIAG_FILE: no state or family mask, stop at the first DONE.
+      auto res = replay_tcpdiag_file(env_.tcpdiag_file,
+                                     [&](SocketRecord&& r) { emit(std::move(r)); });
+      if (!res) fail("TCPDIAG_FILE", res.error());
+      return;
+    }
+    if (env_.forces_proc(proc_env)) {
+      fallback_inet(env_, o_, t, sink);
+      return;
+    }
+    // As ss: the last -4/-6/-f picks the request family; v4 then v6 otherwise.
+    int family = o_.preferred_family == AF_INET6 ? AF_INET6 : AF_INET;
+    for (;;) {
+      DumpRequest req;
+      req.table = t;
+      req.family = family;
+      req.states = o_.states;
+      req.inet_ext = inet_ext_bits(o_);
+      auto res = src_.dump(req, sink);
+      if (!res) return fail(fmt::format("sock_diag dump ({}/{})",
+                                        family == AF_INET ? "inet" : "inet6", table_netid(t)),
+                            res.error());
+      if (res->interrupted)
+        warn(fmt::format("sock_diag dump ({}): interrupted by concurrent changes, output may be "
+                         "incomplete",
+                         table_netid(t)));
+      if (res->kernel_error) {
+        // The kernel lacks this protocol's diag module (raw_diag, dccp, sctp):
+        // ss falls back to /proc where a file exists, silently otherwise.
+        fallback_inet(env_, o_, t, sink);
+        return;
+      }
+      if (family == AF_INET && o_.preferred_family != AF_INET) {
+        family = AF_INET6;
+        continue;
+      }
+      return;
+    }
+  }
+
+  void fail(const std::string& what, const Error& e) {
+    std::fprintf(stderr, "%s: %s\n", what.c_str(), e.message.c_str());
+    status_ = 1;
+  }
+
+  const SsOptions& o_;
+  const SsEnv& env_;
+  SocketSource& src_;
+  TextTable& table_;
+  SsRowFormatter& fmt_;
+  int status_ = 0;
+};
+
+// -D FILE: the raw TCP dump, as ss writes it, before any expression is parsed.
+int write_tcp_dump(const SsOptions& o) {
+  if (!has_table(o, Table::Tcp)) {
+    std::fputs("ss: tcpdiag dump requested and no tcp in filter.\n", stderr);
+    return 0;
+  }
+  int fd = STDOUT_FILENO;
+  if (o.dump_file != "-") {
+    fd = ::open(o.dump_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      std::fprintf(stderr, "sockwatch: %s: %s\n", o.dump_file.c_str(), std::strerror(errno));
+      return 1;
+    }
+  }
+  Writer w(fd, o.dump_file == "-" ? "stdout" : o.dump_file);
+  LiveSource live;
+  live.set_recorder([&](const uint8_t* p, size_t n) {
+    w.append(std::string_view(reinterpret_cast<const char*>(p), n));
+  });
+  int family = o.preferred_family == AF_INET6 ? AF_INET6 : AF_INET;
+  int status = 0;
+  for (;;) {
+    DumpRequest req;
+    req.table = Table::Tcp;
+    req.family = family;
+    req.states = o.states;
+    req.inet_ext = inet_ext_bits(o);
+    auto res = live.dump(req, [](SocketRecord&&) {});
+    if (!res) {
+      std::fprintf(stderr, "sock_diag dump (tcp): %s\n", res.error().message.c_str());
+      status = 1;
+      break;
+    }
+    if (family == AF_INET && o.preferred_family != AF_INET) {
+      family = AF_INET6;
+      continue;
+    }
+    break;
+  }
+  if (!w.flush() && !w.broken_pipe()) {
+    std::fprintf(stderr, "sockwatch: writing %s: %s\n", w.name().c_str(), std::strerror(w.error()));
+    status = 1;
+  }
+  if (fd != STDOUT_FILENO) ::close(fd);
+  return status;
+}
+
+const char* unsupported(const SsOptions& o) {
+  if (o.events) return "-E/--events";
+  if (o.kill) return "-K/--kill";
+  if (!o.netns.empty()) return "-N/--net";
+  if (o.proc_ctx) return "-Z/-z (SELinux contexts)";
+  if (o.json) return "-j/--json";
+  if (!o.filter_file.empty() || !o.filter_words.empty()) return "filter expressions";
+  return nullptr;
+}
+
+}  // namespace
+
+int run_ss_mode(const SsOptions& o) {
+  SsEnv env = SsEnv::from_environment();
+  if (o.summary) {
+    int st = print_summary(env);
+    if (st != 0) return st;
+    if (o.do_default && !o.any_words) return 0;
+  }
+  if (o.dbs == 0) {
+    std::fputs("ss: no socket tables to show with such filter.\n", stderr);
+    return 0;
+  }
+  if (o.families == 0) {
+    std::fputs("ss: no families to show with such filter.\n", stderr);
+    return 0;
+  }
+  if (o.states == 0) {
+    std::fputs("ss: no socket states to show with such filter.\n", stderr);
+    return 0;
+  }
+  if (!o.dump_file.empty()) return write_tcp_dump(o);
+  if (const char* what = unsupported(o)) {
+    std::fprintf(stderr, "sockwatch: %s is not supported yet\n", what);
+    return 1;
+  }
+
+  TextTable table;
+  if (single_bit(o.dbs)) table.disable(kColNetid);
+  if (single_bit(o.states)) table.disable(kColState);
+  if (o.render.show_header) table.add_header();
+
+  RowContext ctx;
+  ctx.opt = o.render;
+  ctx.proc_root = env.proc_root;
+  ctx.ephemeral = read_port_range(env.proc_path("PROC_IP_LOCAL_PORT_RANGE",
+                                                "sys/net/ipv4/ip_local_port_range"));
+  std::unique_ptr<OwnerIndex> owners;
+  if (o.render.show_users) {
+    OwnerScanOptions so;
+    so.proc_root = env.proc_root;
+    so.threads = o.render.show_threads;
+    owners = std::make_unique<OwnerIndex>(OwnerIndex::scan(so));
+    ctx.owners = owners.get();
+  }
+  std::unique_ptr<CgroupNames> cgroups;
+  if (o.render.show_details || o.render.show_cgroup) {
+    cgroups = std::make_unique<CgroupNames>();
+    ctx.cgroups = cgroups.get();
+  }
+  SsRowFormatter formatter(ctx);
+
+  std::unique_ptr<SocketSource> source;
+  if (!o.replay_file.empty()) {
+    auto r = ReplaySource::open(o.replay_file);
+    if (!r) {
+      std::fprintf(stderr, "sockwatch: --replay: %s\n", r.error().message.c_str());
+      return 1;
+    }
+    source = std::make_unique<ReplaySource>(std::move(*r));
+  } else {
+    source = std::make_unique<LiveSource>();
+  }
+
+  Runner runner(o, env, *source, table, formatter);
+  runner.run();
+
+  Writer out(STDOUT_FILENO);
+  table.render(out, screen_width());
+  if (!out.flush() && !out.broken_pipe()) {
+    std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));
+    return 1;
+  }
+  return runner.status();
+}
+
+}  // namespace sw

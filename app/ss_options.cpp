@@ -1,0 +1,352 @@
+#include "ss_options.hpp"
+
+#include <getopt.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "core/tables.hpp"
+#include "usage_text.hpp"
+
+namespace sw {
+
+namespace {
+
+enum LongOnly {
+  kOptTipc = 256,
+  kOptVsock,
+  kOptXdp,
+  kOptTipcInfo,
+  kOptTos,
+  kOptCgroup,
+  kOptInetSockopt,
+  kOptReplay,
+  kOptRecord,
+  kOptNdjson,
+};
+
+// ss 6.1's option string and long options, plus sockwatch's own long options.
+constexpr const char kShortOpts[] = "dhaletuwxnro460spTbEf:mMiA:D:F:vVzZN:KHSOj";
+
+const option kLongOpts[] = {
+    {"numeric", 0, nullptr, 'n'},     {"resolve", 0, nullptr, 'r'},
+    {"options", 0, nullptr, 'o'},     {"extended", 0, nullptr, 'e'},
+    {"memory", 0, nullptr, 'm'},      {"info", 0, nullptr, 'i'},
+    {"processes", 0, nullptr, 'p'},   {"threads", 0, nullptr, 'T'},
+    {"bpf", 0, nullptr, 'b'},         {"events", 0, nullptr, 'E'},
+    {"dccp", 0, nullptr, 'd'},        {"tcp", 0, nullptr, 't'},
+    {"sctp", 0, nullptr, 'S'},        {"udp", 0, nullptr, 'u'},
+    {"raw", 0, nullptr, 'w'},         {"unix", 0, nullptr, 'x'},
+    {"tipc", 0, nullptr, kOptTipc},   {"vsock", 0, nullptr, kOptVsock},
+    {"all", 0, nullptr, 'a'},         {"listening", 0, nullptr, 'l'},
+    {"ipv4", 0, nullptr, '4'},        {"ipv6", 0, nullptr, '6'},
+    {"packet", 0, nullptr, '0'},      {"family", 1, nullptr, 'f'},
+    {"socket", 1, nullptr, 'A'},      {"query", 1, nullptr, 'A'},
+    {"summary", 0, nullptr, 's'},     {"diag", 1, nullptr, 'D'},
+    {"filter", 1, nullptr, 'F'},      {"version", 0, nullptr, 'V'},
+    {"help", 0, nullptr, 'h'},        {"context", 0, nullptr, 'Z'},
+    {"contexts", 0, nullptr, 'z'},    {"net", 1, nullptr, 'N'},
+    {"tipcinfo", 0, nullptr, kOptTipcInfo}, {"tos", 0, nullptr, kOptTos},
+    {"cgroup", 0, nullptr, kOptCgroup},     {"kill", 0, nullptr, 'K'},
+    {"no-header", 0, nullptr, 'H'},   {"xdp", 0, nullptr, kOptXdp},
+    {"mptcp", 0, nullptr, 'M'},       {"oneline", 0, nullptr, 'O'},
+    {"inet-sockopt", 0, nullptr, kOptInetSockopt},
+    {"json", 0, nullptr, 'j'},        {"ndjson", 0, nullptr, kOptNdjson},
+    {"replay", 1, nullptr, kOptReplay}, {"record", 1, nullptr, kOptRecord},
+    {nullptr, 0, nullptr, 0}};
+
+constexpr uint64_t fam_bit(int af) { return uint64_t{1} << af; }
+
+struct Builder {
+  SsOptions o;
+  uint32_t state_filter = 0;
+
+  void db_set(Table t, bool enable) {
+    if (enable) {
+      o.states |= table_default_states(t);
+      o.dbs |= table_bit(t);
+    } else {
+      o.dbs &= ~table_bit(t);
+    }
+    o.do_default = false;
+  }
+  void af_set(int af) {
+    o.states |= family_default_states(af);
+    o.families |= fam_bit(af);
+    o.do_default = false;
+    o.preferred_family = af;
+  }
+  // ss's filter_db_parse: one -A word; false when unknown.
+  bool db_parse(std::string_view s) {
+    bool enable = true;
+    if (!s.empty() && s[0] == '!') {
+      enable = false;
+      s.remove_prefix(1);
+    }
+    using T = Table;
+    struct Entry {
+      std::string_view name;
+      std::initializer_list<T> tables;
+    };
+    static const Entry kTable[] = {
+        {"all", {T::Udp, T::Dccp, T::Tcp, T::Mptcp, T::Raw, T::UnixStream, T::UnixDgram,
+                 T::UnixSeq, T::PacketRaw, T::PacketDgram, T::Netlink, T::Sctp, T::VsockStream,
+                 T::VsockDgram, T::Xdp}},
+        {"inet", {T::Udp, T::Dccp, T::Tcp, T::Mptcp, T::Sctp, T::Raw}},
+        {"udp", {T::Udp}},
+        {"dccp", {T::Dccp}},
+        {"tcp", {T::Tcp}},
+        {"mptcp", {T::Mptcp}},
+        {"sctp", {T::Sctp}},
+        {"raw", {T::Raw}},
+        {"unix", {T::UnixStream, T::UnixDgram, T::UnixSeq}},
+        {"unix_stream", {T::UnixStream}},
+        {"u_str", {T::UnixStream}},
+        {"unix_dgram", {T::UnixDgram}},
+        {"u_dgr", {T::UnixDgram}},
+        {"unix_seqpacket", {T::UnixSeq}},
+        {"u_seq", {T::UnixSeq}},
+        {"packet", {T::PacketRaw, T::PacketDgram}},
+        {"packet_raw", {T::PacketRaw}},
+        {"p_raw", {T::PacketRaw}},
+        {"packet_dgram", {T::PacketDgram}},
+        {"p_dgr", {T::PacketDgram}},
+        {"netlink", {T::Netlink}},
+        {"vsock", {T::VsockStream, T::VsockDgram}},
+        {"vsock_stream", {T::VsockStream}},
+        {"v_str", {T::VsockStream}},
+        {"vsock_dgram", {T::VsockDgram}},
+        {"v_dgr", {T::VsockDgram}},
+        {"xdp", {T::Xdp}},
+    };
+    for (const auto& e : kTable) {
+      if (e.name != s) continue;
+      for (T t : e.tables) db_set(t, enable);
+      return true;
+    }
+    return false;
+  }
+  void merge_defaults() {
+    for (int t = 0; t < static_cast<int>(Table::Count); ++t) {
+      if (!(o.dbs & (1u << t))) continue;
+      uint64_t f = table_default_families(static_cast<Table>(t));
+      if (!(f & o.families)) o.families |= f;
+    }
+    for (int af = 0; af < 64; ++af) {
+      if (!(o.families & fam_bit(af))) continue;
+      uint32_t d = family_default_tables(af);
+      if (!(d & o.dbs)) o.dbs |= d;
+    }
+  }
+};
+
+// ss's scan_state(); -1 for an unknown name.
+int64_t scan_state(const char* s) {
+  if (!strcasecmp(s, "close") || !strcasecmp(s, "closed")) return state_bit(kClose);
+  if (!strcasecmp(s, "syn-rcv")) return state_bit(kSynRecv);
+  if (!strcasecmp(s, "established")) return state_bit(kEstablished);
+  if (!strcasecmp(s, "all")) return kAllStates;
+  if (!strcasecmp(s, "connected")) return kAllStates & ~(state_bit(kClose) | state_bit(kListen));
+  if (!strcasecmp(s, "synchronized"))
+    return kAllStates & ~(state_bit(kClose) | state_bit(kListen) | state_bit(kSynSent));
+  if (!strcasecmp(s, "bucket")) return state_bit(kSynRecv) | state_bit(kTimeWait);
+  if (!strcasecmp(s, "big")) return kAllStates & ~(state_bit(kSynRecv) | state_bit(kTimeWait));
+  static const char* const kNames[kStateMax] = {
+      "UNKNOWN",   "established", "syn-sent",   "syn-recv", "fin-wait-1", "fin-wait-2",
+      "time-wait", "unconnected", "close-wait", "last-ack", "listening",  "closing"};
+  for (int i = 0; i < kStateMax; ++i)
+    if (!strcasecmp(s, kNames[i])) return state_bit(i);
+  return -1;
+}
+
+ParseOutcome usage_error() {
+  ParseOutcome r;
+  r.exit_code = 255;
+  r.err = kUsageText;
+  return r;
+}
+
+ParseOutcome help() {
+  ParseOutcome r;
+  r.exit_code = 0;
+  r.out = kUsageText;
+  return r;
+}
+
+}  // namespace
+
+ParseOutcome parse_ss_command_line(int argc, char** argv) {
+  Builder b;
+  bool saw_query = false;
+  // getopt prints its own diagnostics with argv[0]; ss's read "ss: ...".
+  std::vector<char*> args(argv, argv + argc);
+  static char kSs[] = "ss";
+  args[0] = kSs;
+  args.push_back(nullptr);
+  optind = 1;
+  opterr = 1;
+  int ch;
+  while ((ch = getopt_long(argc, args.data(), kShortOpts, kLongOpts, nullptr)) != -1) {
+    switch (ch) {
+      case 'n': b.o.render.numeric = true; break;
+      case 'r': b.o.render.resolve = true; break;
+      case 'd': b.db_set(Table::Dccp, true); break;
+      case 't': b.db_set(Table::Tcp, true); break;
+      case 'M': b.db_set(Table::Mptcp, true); break;
+      case 'S': b.db_set(Table::Sctp, true); break;
+      case 'u': b.db_set(Table::Udp, true); break;
+      case 'w': b.db_set(Table::Raw, true); break;
+      case 'x': b.af_set(AF_UNIX); break;
+      case kOptTipc: b.af_set(AF_TIPC); break;
+      case kOptVsock: b.af_set(AF_VSOCK); break;
+      case kOptXdp: b.af_set(AF_XDP); break;
+      case 'a': b.state_filter = kAllStates; break;
+      case 'l': b.state_filter = state_bit(kListen) | state_bit(kClose); break;
+      case '4': b.af_set(AF_INET); break;
+      case '6': b.af_set(AF_INET6); break;
+      case '0': b.af_set(AF_PACKET); break;
+      case 'f': {
+        std::string_view f = optarg;
+        if (f == "inet") b.af_set(AF_INET);
+        else if (f == "inet6") b.af_set(AF_INET6);
+        else if (f == "link") b.af_set(AF_PACKET);
+        else if (f == "unix") b.af_set(AF_UNIX);
+        else if (f == "netlink") b.af_set(AF_NETLINK);
+        else if (f == "tipc") b.af_set(AF_TIPC);
+        else if (f == "vsock") b.af_set(AF_VSOCK);
+        else if (f == "xdp") b.af_set(AF_XDP);
+        else if (f == "help") return help();
+        else {
+          auto r = usage_error();
+          r.err = "ss: \"" + std::string(f) + "\" is invalid family\n" + r.err;
+          return r;
+        }
+        break;
+      }
+      case 'A': {
+        if (!saw_query) {
+          b.o.dbs = 0;
+          b.state_filter = b.state_filter ? b.state_filter : kConnStates;
+          saw_query = true;
+          b.o.do_default = false;
+        }
+        std::string q = optarg;
+        size_t start = 0;
+        for (;;) {
+          size_t comma = q.find(',', start);
+          std::string word = q.substr(start, comma == std::string::npos ? comma : comma - start);
+          if (!b.db_parse(word)) {
+            auto r = usage_error();
+            r.err = "ss: \"" + word + "\" is illegal socket table id\n" + r.err;
+            return r;
+          }
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+        break;
+      }
+      case 's': b.o.summary = true; break;
+      case 'D': b.o.dump_file = optarg; break;
+      case 'F':
+        if (!b.o.filter_file.empty()) {
+          ParseOutcome r;
+          r.exit_code = 255;
+          r.err = "More than one filter file\n";
+          return r;
+        }
+        b.o.filter_file = optarg;
+        break;
+      case 'o': b.o.render.show_options = true; break;
+      case 'e':
+        b.o.render.show_options = true;
+        b.o.render.show_details = true;
+        break;
+      case 'm': b.o.render.show_mem = true; break;
+      case 'i': b.o.render.show_tcpinfo = true; break;
+      case 'p': b.o.render.show_users = true; break;
+      case 'T':
+        b.o.render.show_users = true;
+        b.o.render.show_threads = true;
+        break;
+      case 'b':
+        b.o.render.show_options = true;
+        b.o.show_bpf = true;
+        break;
+      case 'E': b.o.events = true; break;
+      case 'K': b.o.kill = true; break;
+      case 'H': b.o.render.show_header = false; break;
+      case 'O': b.o.render.oneline = true; break;
+      case 'Z': b.o.proc_ctx = true; b.o.render.show_users = true; break;
+      case 'z':
+        b.o.proc_ctx = true;
+        b.o.sock_ctx = true;
+        b.o.render.show_users = true;
+        break;
+      case 'N': b.o.netns = optarg; break;
+      case kOptTipcInfo: b.o.tipcinfo = true; break;
+      case kOptTos: b.o.render.show_tos = true; break;
+      case kOptCgroup: b.o.render.show_cgroup = true; break;
+      case kOptInetSockopt: b.o.render.show_inet_sockopt = true; break;
+      case 'j': b.o.json = true; break;
+      case kOptNdjson: b.o.json = true; break;
+      case kOptReplay: b.o.replay_file = optarg; break;
+      case kOptRecord: b.o.record_file = optarg; break;
+      case 'v':
+      case 'V': {
+        ParseOutcome r;
+        r.out = "ss utility, iproute2-6.1.0 (sockwatch " SOCKWATCH_VERSION ")\n";
+        return r;
+      }
+      case 'h': return help();
+      default: return usage_error();
+    }
+  }
+
+  // `state X` / `exclude X` words come before the expression.
+  bool saw_states = false;
+  int i = optind;
+  b.o.any_words = optind < argc;
+  while (i < argc) {
+    std::string_view w = argv[i];
+    bool is_state = w == "state";
+    bool is_excl = w == "exclude" || w == "excl";
+    if (!is_state && !is_excl) break;
+    if (i + 1 >= argc) {
+      ParseOutcome r;
+      r.exit_code = 255;
+      r.err = "Command line is not complete. Try option \"help\"\n";
+      return r;
+    }
+    int64_t bits = scan_state(argv[i + 1]);
+    if (bits < 0) {
+      ParseOutcome r;
+      r.exit_code = 255;
+      r.err = std::string("ss: wrong state name: ") + argv[i + 1] + "\n";
+      return r;
+    }
+    if (is_state) {
+      if (!saw_states) b.state_filter = 0;
+      b.state_filter |= static_cast<uint32_t>(bits);
+    } else {
+      if (!saw_states) b.state_filter = kAllStates;
+      b.state_filter &= ~static_cast<uint32_t>(bits);
+    }
+    saw_states = true;
+    i += 2;
+  }
+  for (; i < argc; ++i) b.o.filter_words.emplace_back(argv[i]);
+
+  if (b.o.do_default) {
+    b.state_filter = b.state_filter ? b.state_filter : kConnStates;
+    b.db_parse("all");
+    b.o.do_default = true;  // db_parse cleared it; ss keeps its own flag for -s
+  }
+  if (b.state_filter) b.o.states = b.state_filter;
+  b.merge_defaults();
+  ParseOutcome r;
+  r.options = std::move(b.o);
+  return r;
+}
+
+}  // namespace sw

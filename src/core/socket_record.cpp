@@ -1,0 +1,71 @@
+#include "core/socket_record.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+
+namespace sw {
+
+bool IpAddr::is_any() const {
+  size_t n = family == AF_INET ? 4 : 16;
+  return std::all_of(bytes.begin(), bytes.begin() + static_cast<long>(n),
+                     [](uint8_t b) { return b == 0; });
+}
+
+bool IpAddr::is_v4_mapped() const {
+  if (family != AF_INET6) return false;
+  for (int i = 0; i < 10; ++i)
+    if (bytes[static_cast<size_t>(i)] != 0) return false;
+  return bytes[10] == 0xff && bytes[11] == 0xff;
+}
+
+SocketRecord::SocketRecord(const SocketRecord& o) { *this = o; }
+
+SocketRecord& SocketRecord::operator=(const SocketRecord& o) {
+  if (this == &o) return *this;
+  table = o.table;
+  family = o.family;
+  state = o.state;
+  rqueue = o.rqueue;
+  wqueue = o.wqueue;
+  inode = o.inode;
+  uid = o.uid;
+  cookie = o.cookie;
+  local = o.local;
+  peer = o.peer;
+  lport = o.lport;
+  rport = o.rport;
+  ifindex = o.ifindex;
+  timer = o.timer;
+  retrans = o.retrans;
+  expires = o.expires;
+  protocol = o.protocol;
+  shutdown = o.shutdown;
+  mark = o.mark;
+  cgroup_id = o.cgroup_id;
+  v6only = o.v6only;
+  sockopt = o.sockopt;
+  ext = o.ext ? std::make_unique<InetExt>(*o.ext) : nullptr;
+  unix_ext = o.unix_ext ? std::make_unique<UnixExt>(*o.unix_ext) : nullptr;
+  netlink_ext = o.netlink_ext ? std::make_unique<NetlinkExt>(*o.netlink_ext) : nullptr;
+  proc_opt = o.proc_opt;
+  from_proc = o.from_proc;
+  return *this;
+}
+
+InetExt& SocketRecord::ensure_ext() {
+  if (!ext) ext = std::make_unique<InetExt>();
+  return *ext;
+}
+
+UnixExt& SocketRecord::ensure_unix() {
+  if (!unix_ext) unix_ext = std::make_unique<UnixExt>();
+  return *unix_ext;
+}
+
+NetlinkExt& SocketRecord::ensure_netlink() {
+  if (!netlink_ext) netlink_ext = std::make_unique<NetlinkExt>();
+  return *netlink_ext;
+}
+
+}  // namespace sw

@@ -1,0 +1,38 @@
+// Port -> service name, as ss resolves it: /etc/services via getservbyport for
+// the table's protocol ("tcp"/"udp"), never inside the ephemeral port range,
+// cached per (port, proto) including misses. RAW "ports" are IP protocol
+// numbers named from /etc/protocols ("ipproto-N" when unknown).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+namespace sw {
+
+struct PortRange {
+  int lo = 1024;  // ss's fallback when ip_local_port_range is unreadable
+  int hi = 4999;
+  bool contains(int p) const { return p >= lo && p <= hi; }
+};
+
+// Parses "lo hi" text (the content of ip_local_port_range); fallback as ss.
+PortRange parse_port_range(const std::string& text);
+// Reads the file; ss's fallback 1024-4999 when missing or unparsable.
+PortRange read_port_range(const std::string& path);
+
+class ServiceNames {
+ public:
+  explicit ServiceNames(PortRange ephemeral) : ephemeral_(ephemeral) {}
+  // The name, or empty when there is none (the caller prints the number).
+  const std::string& lookup(uint16_t port, const char* proto);
+  // getprotobynumber name, or "ipproto-N".
+  const std::string& protocol_name(int proto);
+  const PortRange& ephemeral() const { return ephemeral_; }
+
+ private:
+  PortRange ephemeral_;
+  std::unordered_map<uint32_t, std::string> tcp_, udp_, proto_;
+};
+
+}  // namespace sw

@@ -1,0 +1,128 @@
+#include "netlink/source.hpp"
+
+#include <linux/inet_diag.h>
+#include <linux/netlink_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "netlink/parse.hpp"
+
+namespace sw {
+
+namespace {
+
+constexpr uint32_t kMagicSeq = 123456;  // ss's MAGIC_SEQ
+
+int table_protocol(Table t) {
+  switch (t) {
+    case Table::Tcp: return IPPROTO_TCP;
+    case Table::Udp: return IPPROTO_UDP;
+    case Table::Raw: return IPPROTO_RAW;
+    case Table::Dccp: return IPPROTO_DCCP;
+    case Table::Sctp: return IPPROTO_SCTP;
+    case Table::Mptcp: return 262;  // IPPROTO_MPTCP, does not fit the u8 field
+    default: return 0;
+  }
+}
+
+template <typename T>
+void append_pod(std::vector<uint8_t>& out, const T& v) {
+  const auto* p = reinterpret_cast<const uint8_t*>(&v);
+  out.insert(out.end(), p, p + sizeof(T));
+}
+
+void append_attr(std::vector<uint8_t>& out, uint16_t type, const void* data, size_t len) {
+  nlattr a{};
+  a.nla_len = static_cast<uint16_t>(NLA_HDRLEN + len);
+  a.nla_type = type;
+  append_pod(out, a);
+  const auto* p = static_cast<const uint8_t*>(data);
+  out.insert(out.end(), p, p + len);
+  out.resize(NLMSG_ALIGN(out.size()), 0);
+}
+
+bool is_inet_table(Table t) { return table_protocol(t) != 0; }
+
+}  // namespace
+
+std::vector<uint8_t> build_dump_request(const DumpRequest& req) {
+  std::vector<uint8_t> out;
+  nlmsghdr h{};
+  h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  h.nlmsg_seq = kMagicSeq;
+  append_pod(out, h);
+  if (is_inet_table(req.table)) {
+    inet_diag_req_v2 r{};
+    r.sdiag_family = static_cast<uint8_t>(req.family);
+    int proto = table_protocol(req.table);
+    r.sdiag_protocol = static_cast<uint8_t>(proto > 255 ? IPPROTO_TCP : proto);
+    r.idiag_ext = req.inet_ext;
+    r.idiag_states = req.states;
+    append_pod(out, r);
+    if (!req.bytecode.empty())
+      append_attr(out, INET_DIAG_REQ_BYTECODE, req.bytecode.data(), req.bytecode.size());
+    if (proto > 255) {
+      uint32_t p = static_cast<uint32_t>(proto);
+      append_attr(out, INET_DIAG_REQ_PROTOCOL, &p, sizeof p);
+    }
+  } else if (req.table == Table::Netlink) {
+    netlink_diag_req r{};
+    r.sdiag_family = AF_NETLINK;
+    r.sdiag_protocol = NDIAG_PROTO_ALL;
+    r.ndiag_show = NDIAG_SHOW_GROUPS | NDIAG_SHOW_MEMINFO;
+    append_pod(out, r);
+  } else {  // unix: one dump covers stream, dgram and seqpacket
+    unix_diag_req r{};
+    r.sdiag_family = AF_UNIX;
+    r.udiag_states = req.states;
+    r.udiag_show = req.unix_show;
+    append_pod(out, r);
+  }
+  auto* hp = reinterpret_cast<nlmsghdr*>(out.data());
+  hp->nlmsg_len = static_cast<uint32_t>(out.size());
+  return out;
+}
+
+Expected<DiagSocket*> LiveSource::socket() {
+  if (!sock_) {
+    auto s = DiagSocket::open();
+    if (!s) return s.error();
+    sock_ = std::make_unique<DiagSocket>(std::move(*s));
+  }
+  return sock_.get();
+}
+
+Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& sink) {
+  auto s = socket();
+  if (!s) return s.error();
+  auto bytes = build_dump_request(req);
+  DumpResult result;
+  for (int attempt = 0;; ++attempt) {
+    // Records are held back until the dump completes, so that an interrupted
+    // dump can be retried without emitting a socket twice.
+    std::vector<SocketRecord> records;
+    Error parse_error;
+    auto on_msg = [&](const nlmsghdr& h) {
+      Expected<SocketRecord> rec = req.table == Table::Netlink ? parse_netlink_msg(h)
+                                   : is_inet_table(req.table)  ? parse_inet_msg(h, req.table)
+                                                               : parse_unix_msg(h);
+      if (rec) records.push_back(std::move(*rec));
+      else if (parse_error.message.empty()) parse_error = rec.error();
+    };
+    auto st = (*s)->dump(bytes.data(), bytes.size(), on_msg, recorder_);
+    if (!st) return st.error();
+    if (st->interrupted && attempt < retries_ && !recorder_) continue;
+    if (!parse_error.message.empty()) return parse_error;
+    result.kernel_error = st->kernel_error;
+    result.interrupted = st->interrupted;
+    for (auto& r : records) sink(std::move(r));
+    return result;
+  }
+}
+
+}  // namespace sw

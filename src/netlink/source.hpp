@@ -1,0 +1,59 @@
+// SocketSource: where socket records come from. LiveSource asks the kernel
+// (sock_diag); ReplaySource reads a recorded dump file. Both hand out parsed
+// SocketRecords, so everything downstream is the same for tests and real runs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "core/socket_record.hpp"
+#include "netlink/diag_socket.hpp"
+
+namespace sw {
+
+struct DumpRequest {
+  Table table = Table::Tcp;
+  int family = 0;          // AF_INET, AF_INET6 for inet tables; ignored otherwise
+  uint32_t states = 0;     // TcpState bitmask, sent to the kernel
+  uint8_t inet_ext = 0;    // idiag_ext bits (1 << (INET_DIAG_x - 1))
+  uint32_t unix_show = 0;  // UDIAG_SHOW_* bits
+  std::string bytecode;    // INET_DIAG_REQ_BYTECODE, empty for none
+};
+
+struct DumpResult {
+  int kernel_error = 0;     // errno the kernel answered with (table unsupported...)
+  bool interrupted = false; // NLM_F_DUMP_INTR persisted after retries
+};
+
+using RecordSink = std::function<void(SocketRecord&&)>;
+using BufferSink = std::function<void(const uint8_t*, size_t)>;
+
+class SocketSource {
+ public:
+  virtual ~SocketSource() = default;
+  virtual Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) = 0;
+};
+
+// Builds the request bytes for one dump (exposed for tests and the recorder).
+std::vector<uint8_t> build_dump_request(const DumpRequest& req);
+
+class LiveSource : public SocketSource {
+ public:
+  // Retries a dump that the kernel flagged NLM_F_DUMP_INTR up to `retries` times.
+  explicit LiveSource(int retries = 2) : retries_(retries) {}
+  Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) override;
+  // Every recvmsg buffer of later dumps is also given to `recorder` (ss -D).
+  void set_recorder(BufferSink recorder) { recorder_ = std::move(recorder); }
+
+ private:
+  Expected<DiagSocket*> socket();
+  std::unique_ptr<DiagSocket> sock_;
+  BufferSink recorder_;
+  int retries_;
+};
+
+}  // namespace sw

@@ -1,0 +1,54 @@
+// OwnerIndex: socket inode -> the (process, fd) pairs that hold it, built from
+// one scan of <proc_root>/<pid>/fd. Replaces ss's 256-bucket chained hash with
+// a hash map sized to the data, and skips ss's per-fd SELinux getxattr.
+// Pure of printing: it formats the ss "users:(...)" text on request.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sw {
+
+struct OwnerScanOptions {
+  std::string proc_root = "/proc";  // $PROC_ROOT
+  bool threads = false;             // -T: also scan /proc/PID/task/TID
+};
+
+struct OwnerScanStats {
+  uint64_t processes = 0;
+  uint64_t sockets = 0;
+  uint64_t denied = 0;    // fd dirs we could not read (EACCES)
+  uint64_t vanished = 0;  // pids/fds that disappeared mid-scan
+};
+
+class OwnerIndex {
+ public:
+  static OwnerIndex scan(const OwnerScanOptions& opt);
+
+  // Appends ss 6.1's text: users:(("comm",pid=N,fd=N),...) in ss's order
+  // (the reverse of scan order: higher pid first, higher fd first), with -T
+  // adding tid=N. Comm is escaped for the terminal. Returns false and appends
+  // nothing when the inode has no owner (or is 0).
+  bool append_users(uint64_t inode, std::string& out) const;
+
+  const OwnerScanStats& stats() const { return stats_; }
+
+  struct Entry {
+    uint64_t inode;
+    int32_t pid;
+    int32_t tid;
+    int32_t fd;
+    uint32_t comm;  // index into comms_
+  };
+
+ private:
+  std::vector<Entry> entries_;  // implementation detail, see owner_index.cpp
+  std::vector<std::string> comms_;
+  std::vector<uint32_t> index_;  // open-addressing table / sorted index (impl choice)
+  OwnerScanStats stats_;
+  bool threads_ = false;
+};
+
+}  // namespace sw

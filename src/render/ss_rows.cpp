@@ -1,0 +1,163 @@
+#include "render/ss_rows.hpp"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
+
+#include <fmt/format.h>
+
+#include "core/escape.hpp"
+#include "render/inet_ext.hpp"
+#include "render/skmem.hpp"
+
+namespace sw {
+
+namespace {
+// ss prints queue lengths and unix inodes through a C int.
+std::string int_text(int64_t v) { return std::to_string(static_cast<int32_t>(v)); }
+}  // namespace
+
+SsRowFormatter::SsRowFormatter(RowContext ctx)
+    : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {}
+
+void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
+  for (auto& c : cells_) c.clear();
+  switch (r.family) {
+    case AF_UNIX: unix_cells(r); break;
+    case AF_NETLINK: netlink_cells(r); break;
+    default: inet_cells(r); break;
+  }
+  std::array<std::string_view, kColCount> views;
+  for (size_t i = 0; i < kColCount; ++i) views[i] = cells_[i];
+  table.add_row(views);
+}
+
+void SsRowFormatter::users(const SocketRecord& r, std::string& out) {
+  if (ctx_.opt.show_users && ctx_.owners) ctx_.owners->append_users(r.inode, out);
+}
+
+std::string SsRowFormatter::inet_addr(const IpAddr& a, bool v6only) {
+  if (a.family == AF_INET6 && !v6only && a.is_any()) return "*";
+  if (ctx_.opt.resolve) {
+    const std::string& name = hosts_.lookup(a);
+    if (!name.empty()) {
+      if (name.find(':') != std::string::npos) return "[" + name + "]";
+      return name;
+    }
+  }
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(a.family, a.bytes.data(), buf, sizeof buf);
+  if (a.family == AF_INET6) return fmt::format("[{}]", buf);
+  return buf;
+}
+
+std::string SsRowFormatter::port_text(const SocketRecord& r, uint16_t port) {
+  if (port == 0) return "*";
+  if (ctx_.opt.numeric) return std::to_string(port);
+  if (r.table == Table::Raw) return services_.protocol_name(port);
+  const char* proto = r.table == Table::Udp ? "udp" : "tcp";
+  const std::string& name = services_.lookup(port, proto);
+  return name.empty() ? std::to_string(port) : name;
+}
+
+void SsRowFormatter::inet_cells(const SocketRecord& r) {
+  bool v6only = r.v6only.value_or(0) != 0;
+  cells_[kColNetid] = table_netid(r.table);
+  cells_[kColState] = state_name(r.state);
+  cells_[kColRecvQ] = fmt::format("{:<6}", static_cast<int32_t>(r.rqueue));
+  cells_[kColSendQ] = fmt::format("{:<6}", static_cast<int32_t>(r.wqueue));
+  std::string& local = cells_[kColLocalAddr];
+  local = inet_addr(r.local, v6only);
+  if (r.ifindex) {
+    local.push_back('%');
+    local += ifnames_.name(r.ifindex);
+  }
+  local.push_back(':');
+  cells_[kColLocalPort] = port_text(r, r.lport);
+  cells_[kColPeerAddr] = inet_addr(r.peer, v6only) + ":";
+  cells_[kColPeerPort] = port_text(r, r.rport);
+  std::string& proc = cells_[kColProcess];
+  users(r, proc);
+  append_inet_ext(proc, r, ctx_.opt, ctx_.cgroups);
+}
+
+void SsRowFormatter::unix_cells(const SocketRecord& r) {
+  cells_[kColNetid] = table_netid(r.table);
+  cells_[kColState] = state_name(r.state);
+  cells_[kColRecvQ] = fmt::format("{:<6}", static_cast<int32_t>(r.rqueue));
+  cells_[kColSendQ] = fmt::format("{:<6}", static_cast<int32_t>(r.wqueue));
+  const UnixExt* u = r.unix_ext.get();
+  std::string& local = cells_[kColLocalAddr];
+  if (u && u->has_name) append_escaped(local, u->path);
+  else local = "*";
+  local.push_back(' ');
+  cells_[kColLocalPort] = int_text(static_cast<int64_t>(r.inode));
+  cells_[kColPeerAddr] = "* ";
+  cells_[kColPeerPort] = int_text(u ? u->peer_inode : 0);
+  std::string& proc = cells_[kColProcess];
+  users(r, proc);
+  if (ctx_.opt.show_mem && u) append_skmem(proc, u->skmem);
+  if (ctx_.opt.show_details) {
+    if (r.shutdown) {
+      fmt::format_to(std::back_inserter(proc), " {}-{}", (*r.shutdown & 1) ? '-' : '<',
+                     (*r.shutdown & 2) ? '-' : '>');
+    }
+    if (u && u->vfs) {
+      auto dev = static_cast<dev_t>(u->vfs->second);
+      fmt::format_to(std::back_inserter(proc), " ino:{} dev:{}/{}", u->vfs->first, major(dev),
+                     minor(dev));
+    }
+    if (u && u->icons) {
+      proc += " peers:";
+      for (uint32_t p : *u->icons) fmt::format_to(std::back_inserter(proc), " {}", p);
+    }
+  }
+}
+
+void SsRowFormatter::netlink_cells(const SocketRecord& r) {
+  const NetlinkExt* n = r.netlink_ext.get();
+  NetlinkExt empty;
+  if (!n) n = &empty;
+  cells_[kColNetid] = "nl";
+  cells_[kColState] = state_name(kClose);  // ss always shows netlink sockets as UNCONN
+  cells_[kColRecvQ] = fmt::format("{:<6}", static_cast<int32_t>(r.rqueue));
+  cells_[kColSendQ] = fmt::format("{:<6}", static_cast<int32_t>(r.wqueue));
+  cells_[kColLocalAddr] = nl_protos_.name(n->protocol, ctx_.opt.numeric) + ":";
+  auto pid = static_cast<int32_t>(n->portid);
+  std::string owner;
+  if (pid == -1) {
+    owner = "*";
+  } else if (!ctx_.opt.numeric && pid == 0) {
+    owner = "kernel";
+  } else if (!ctx_.opt.numeric && pid > 0) {
+    std::string comm = read_proc_comm(ctx_.proc_root, pid);
+    if (!comm.empty()) {
+      append_escaped(owner, comm);
+      owner += "/" + std::to_string(pid);
+    } else {
+      owner = std::to_string(pid);
+    }
+  } else {
+    owner = std::to_string(pid);
+  }
+  cells_[kColLocalPort] = std::move(owner);
+  constexpr uint8_t kNetlinkConnected = 1;
+  if (r.state == kNetlinkConnected) {
+    cells_[kColPeerAddr] = std::to_string(static_cast<int32_t>(n->dst_group)) + ":";
+    cells_[kColPeerPort] = std::to_string(static_cast<int32_t>(n->dst_portid));
+  } else {
+    cells_[kColPeerAddr] = "*";
+    cells_[kColPeerPort].clear();
+  }
+  std::string& proc = cells_[kColProcess];
+  if (ctx_.opt.show_details) {
+    uint32_t groups = n->groups.empty() ? 0 : n->groups[0];
+    fmt::format_to(std::back_inserter(proc), " sk=0 cb=0 groups=0x{:08x}", groups);
+  }
+  if (ctx_.opt.show_mem) {
+    proc.push_back('\t');
+    append_skmem(proc, n->skmem);
+  }
+}
+
+}  // namespace sw

@@ -1,0 +1,51 @@
+// SsRowFormatter: one SocketRecord -> the nine cells of ss 6.1's table
+// (Netid, State, Recv-Q, Send-Q, Local Address:, Port, Peer Address:, Port,
+// Process) for inet, unix and netlink sockets. Owns the name caches it needs
+// (services, interfaces, hosts); reads owners and cgroups through pointers the
+// app provides. Untrusted text (paths, comm) is escaped here.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "core/socket_record.hpp"
+#include "enrich/cgroup_names.hpp"
+#include "enrich/names.hpp"
+#include "enrich/services.hpp"
+#include "procfs/owner_index.hpp"
+#include "render/render_options.hpp"
+#include "render/text_table.hpp"
+
+namespace sw {
+
+struct RowContext {
+  RenderOptions opt;
+  PortRange ephemeral;
+  std::string proc_root = "/proc";
+  const OwnerIndex* owners = nullptr;  // set when -p
+  CgroupNames* cgroups = nullptr;      // set when -e / --cgroup
+};
+
+class SsRowFormatter {
+ public:
+  explicit SsRowFormatter(RowContext ctx);
+  // Formats and adds one row to `table`.
+  void add(TextTable& table, const SocketRecord& r);
+
+ private:
+  void inet_cells(const SocketRecord& r);
+  void unix_cells(const SocketRecord& r);
+  void netlink_cells(const SocketRecord& r);
+  void users(const SocketRecord& r, std::string& out);
+  std::string inet_addr(const IpAddr& a, bool v6only);
+  std::string port_text(const SocketRecord& r, uint16_t port);
+
+  RowContext ctx_;
+  ServiceNames services_;
+  InterfaceNames ifnames_;
+  HostNames hosts_;
+  NetlinkProtocols nl_protos_;
+  std::array<std::string, kColCount> cells_;
+};
+
+}  // namespace sw

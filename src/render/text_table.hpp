@@ -1,0 +1,62 @@
+// TextTable: ss's column layout (misc/ss.c render_calc_width/render), computed
+// over the WHOLE output instead of ss's 5 MB batches, so alignment never
+// drifts part-way through a long listing (a documented deviation).
+// Cells are stored in one arena with end offsets, so 100k rows cost two
+// allocations, not a million small strings. Owns layout only: callers decide
+// what goes in each cell.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sw {
+
+class Writer;
+
+enum Col : uint8_t {
+  kColNetid = 0,
+  kColState,
+  kColRecvQ,
+  kColSendQ,
+  kColLocalAddr,
+  kColLocalPort,
+  kColPeerAddr,
+  kColPeerPort,
+  kColProcess,
+  kColCount
+};
+
+class TextTable {
+ public:
+  TextTable();
+  void disable(Col c) { enabled_[c] = false; }
+  bool enabled(Col c) const { return enabled_[c]; }
+
+  // Adds the header row ("Netid", "State", ... "Process").
+  void add_header();
+  // Cells for every column, enabled or not (disabled ones are dropped).
+  void add_row(const std::array<std::string_view, kColCount>& cells);
+  size_t rows() const { return rows_; }
+  bool empty() const { return rows_ == 0; }
+
+  // Renders every row. screen_width < 0: compact mode (stdout not a tty),
+  // every column exactly as wide as its widest cell; otherwise ss's tty
+  // layout that spreads spare width and wraps by padding.
+  void render(Writer& out, int screen_width) const;
+  // Renders and forgets the rows, keeping the widths measured so far (-E).
+  void clear_rows();
+
+ private:
+  void compute_widths(int screen_width, std::array<int, kColCount>& width) const;
+  std::array<bool, kColCount> enabled_{};
+  std::array<int, kColCount> max_len_{};
+  std::string arena_;
+  std::vector<uint32_t> ends_;  // end offset of each stored cell
+  size_t rows_ = 0;
+  int ncols_ = 0;  // enabled columns, fixed at the first row
+};
+
+}  // namespace sw
