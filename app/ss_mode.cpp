@@ -72,6 +72,8 @@ class Runner {
     if (has_table(o_, Table::Mptcp)) inet(Table::Mptcp, "PROC_NET_MPTCP");
   }
   int status() const { return status_; }
+  // Called before each kernel dump with the table it is for (--record markers).
+  void set_before_dump(std::function<void(Table)> fn) { before_dump_ = std::move(fn); }
 
  private:
   void emit(SocketRecord&& r) { fmt_.add(table_, r); }
@@ -84,6 +86,7 @@ class Runner {
     }
     DumpRequest req;
     req.table = Table::Netlink;
+    if (before_dump_) before_dump_(req.table);
     auto res = src_.dump(req, [&](SocketRecord&& r) { emit(std::move(r)); });
     if (!res) fail("sock_diag dump (netlink)", res.error());
   }
@@ -103,6 +106,7 @@ class Runner {
     req.unix_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
     if (o_.render.show_mem) req.unix_show |= UDIAG_SHOW_MEMINFO;
     if (o_.render.show_details) req.unix_show |= UDIAG_SHOW_VFS | UDIAG_SHOW_ICONS;
+    if (before_dump_) before_dump_(req.table);
     auto res = src_.dump(req, sink);
     if (!res) return fail("sock_diag dump (unix)", res.error());
     if (res->kernel_error) fallback_unix(env_, o_, sink);
@@ -132,6 +136,7 @@ class Runner {
       req.family = family;
       req.states = o_.states;
       req.inet_ext = inet_ext_bits(o_);
+      if (before_dump_) before_dump_(req.table);
       auto res = src_.dump(req, sink);
       if (!res) return fail(fmt::format("sock_diag dump ({}/{})",
                                         family == AF_INET ? "inet" : "inet6", table_netid(t)),
@@ -164,7 +169,41 @@ class Runner {
   SocketSource& src_;
   TextTable& table_;
   SsRowFormatter& fmt_;
+  std::function<void(Table)> before_dump_;
   int status_ = 0;
+};
+
+// --record FILE: every dump's raw replies, each table announced by a marker.
+class Recording {
+ public:
+  bool open(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      std::fprintf(stderr, "sockwatch: --record %s: %s\n", path.c_str(), std::strerror(errno));
+      return false;
+    }
+    writer_ = std::make_unique<Writer>(fd_, path);
+    return true;
+  }
+  void write(const uint8_t* p, size_t n) {
+    writer_->append(std::string_view(reinterpret_cast<const char*>(p), n));
+  }
+  bool close() {
+    bool ok = writer_->flush();
+    if (!ok)
+      std::fprintf(stderr, "sockwatch: writing %s: %s\n", writer_->name().c_str(),
+                   std::strerror(writer_->error()));
+    writer_.reset();
+    if (::close(fd_) != 0 && ok) {
+      std::fprintf(stderr, "sockwatch: closing recording: %s\n", std::strerror(errno));
+      ok = false;
+    }
+    return ok;
+  }
+
+ private:
+  int fd_ = -1;
+  std::unique_ptr<Writer> writer_;
 };
 
 // -D FILE: the raw TCP dump, as ss writes it, before any expression is parsed.
@@ -277,6 +316,8 @@ int run_ss_mode(const SsOptions& o) {
   SsRowFormatter formatter(ctx);
 
   std::unique_ptr<SocketSource> source;
+  std::unique_ptr<Recording> recording;
+  std::function<void(Table)> runner_hook;
   if (!o.replay_file.empty()) {
     auto r = ReplaySource::open(o.replay_file);
     if (!r) {
@@ -285,11 +326,24 @@ int run_ss_mode(const SsOptions& o) {
     }
     source = std::make_unique<ReplaySource>(std::move(*r));
   } else {
-    source = std::make_unique<LiveSource>();
+    auto live = std::make_unique<LiveSource>();
+    if (!o.record_file.empty()) {
+      recording = std::make_unique<Recording>();
+      if (!recording->open(o.record_file)) return 1;
+      live->set_recorder(
+          [rec = recording.get()](const uint8_t* p, size_t n) { rec->write(p, n); });
+      runner_hook = [rec = recording.get()](Table t) {
+        auto m = table_marker(t);
+        rec->write(m.data(), m.size());
+      };
+    }
+    source = std::move(live);
   }
 
   Runner runner(o, env, *source, table, formatter);
+  runner.set_before_dump(runner_hook);
   runner.run();
+  if (recording && !recording->close()) return 1;
 
   Writer out(STDOUT_FILENO);
   table.render(out, screen_width());

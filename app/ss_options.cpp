@@ -184,7 +184,7 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
   static char kSs[] = "ss";
   args[0] = kSs;
   args.push_back(nullptr);
-  optind = 1;
+  optind = 0;  // 0, not 1: glibc then also resets its internal scan state
   opterr = 1;
   int ch;
   while ((ch = getopt_long(argc, args.data(), kShortOpts, kLongOpts, nullptr)) != -1) {
@@ -307,8 +307,9 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
   bool saw_states = false;
   int i = optind;
   b.o.any_words = optind < argc;
+  // getopt_long permutes `args` (GNU order: options may follow operands).
   while (i < argc) {
-    std::string_view w = argv[i];
+    std::string_view w = args[static_cast<size_t>(i)];
     bool is_state = w == "state";
     bool is_excl = w == "exclude" || w == "excl";
     if (!is_state && !is_excl) break;
@@ -318,11 +319,12 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
       r.err = "Command line is not complete. Try option \"help\"\n";
       return r;
     }
-    int64_t bits = scan_state(argv[i + 1]);
+    const char* name = args[static_cast<size_t>(i) + 1];
+    int64_t bits = scan_state(name);
     if (bits < 0) {
       ParseOutcome r;
       r.exit_code = 255;
-      r.err = std::string("ss: wrong state name: ") + argv[i + 1] + "\n";
+      r.err = std::string("ss: wrong state name: ") + name + "\n";
       return r;
     }
     if (is_state) {
@@ -335,7 +337,7 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
     saw_states = true;
     i += 2;
   }
-  for (; i < argc; ++i) b.o.filter_words.emplace_back(argv[i]);
+  for (; i < argc; ++i) b.o.filter_words.emplace_back(args[static_cast<size_t>(i)]);
 
   if (b.o.do_default) {
     b.state_filter = b.state_filter ? b.state_filter : kConnStates;

@@ -1,0 +1,125 @@
+#include "netlink/dump_file.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "nl_fixture.hpp"
+
+namespace sw {
+namespace {
+
+using test::NlMsg;
+using test::tcp_msg;
+
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::vector<uint8_t>& bytes) {
+    char p[] = "/tmp/sw_dump_XXXXXX";
+    int fd = mkstemp(p);
+    path = p;
+    EXPECT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    close(fd);
+  }
+  ~TempFile() { unlink(path.c_str()); }
+};
+
+void append(std::vector<uint8_t>& out, const std::vector<uint8_t>& b) {
+  out.insert(out.end(), b.begin(), b.end());
+}
+
+std::vector<uint8_t> done() { return NlMsg(NLMSG_DONE).put(int32_t{0}).bytes(); }
+
+TEST(TcpdiagFile, StopsAtFirstDoneLikeSs) {
+  std::vector<uint8_t> f;
+  append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
+  append(f, done());
+  append(f, NlMsg().put(tcp_msg(AF_INET6, kListen, 23, 0)).bytes());
+  append(f, done());
+  TempFile tf(f);
+  std::vector<uint16_t> ports;
+  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&& rec) { ports.push_back(rec.lport); });
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(ports, std::vector<uint16_t>{22});
+}
+
+TEST(TcpdiagFile, TruncatedFileNamesFileAndOffset) {
+  std::vector<uint8_t> f;
+  append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
+  auto second = NlMsg().put(tcp_msg(AF_INET, kListen, 23, 0)).bytes();
+  second.resize(second.size() / 2);
+  size_t offset = f.size();
+  append(f, second);
+  TempFile tf(f);
+  int n = 0;
+  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&&) { ++n; });
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(n, 1);
+  EXPECT_NE(r.error().message.find(tf.path), std::string::npos);
+  EXPECT_NE(r.error().message.find("offset " + std::to_string(offset)), std::string::npos)
+      << r.error().message;
+}
+
+TEST(TcpdiagFile, MissingDoneIsReported) {
+  TempFile tf(NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
+  auto r = replay_tcpdiag_file(tf.path, [](SocketRecord&&) {});
+  EXPECT_FALSE(r.has_value());
+}
+
+TEST(ReplaySource, ReadsBothHalvesAndAppliesStatesAndFamily) {
+  std::vector<uint8_t> f;
+  append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
+  append(f, NlMsg().put(tcp_msg(AF_INET, kEstablished, 22, 5000)).bytes());
+  append(f, done());
+  append(f, NlMsg().put(tcp_msg(AF_INET6, kListen, 23, 0)).bytes());
+  append(f, done());
+  TempFile tf(f);
+  auto src = ReplaySource::open(tf.path);
+  ASSERT_TRUE(src.has_value()) << src.error().message;
+  DumpRequest req;
+  req.table = Table::Tcp;
+  req.family = AF_INET6;
+  req.states = kAllStates;
+  std::vector<uint16_t> ports;
+  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); }).has_value());
+  EXPECT_EQ(ports, std::vector<uint16_t>{23});
+  ports.clear();
+  req.family = AF_INET;
+  req.states = state_bit(kEstablished);
+  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.rport); }).has_value());
+  EXPECT_EQ(ports, std::vector<uint16_t>{5000});
+}
+
+TEST(ReplaySource, TableMarkersRouteMessages) {
+  std::vector<uint8_t> f;
+  append(f, table_marker(Table::Udp));
+  append(f, NlMsg().put(tcp_msg(AF_INET, kClose, 53, 0)).bytes());
+  append(f, done());
+  append(f, table_marker(Table::Tcp));
+  append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
+  append(f, done());
+  TempFile tf(f);
+  auto src = ReplaySource::open(tf.path);
+  ASSERT_TRUE(src.has_value());
+  DumpRequest req;
+  req.table = Table::Udp;
+  req.family = AF_INET;
+  req.states = kAllStates;
+  std::vector<uint16_t> ports;
+  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); }).has_value());
+  EXPECT_EQ(ports, std::vector<uint16_t>{53});
+}
+
+TEST(ReplaySource, CorruptLengthIsAnError) {
+  std::vector<uint8_t> f = NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes();
+  uint32_t bad = 3;  // shorter than a header
+  std::memcpy(f.data(), &bad, 4);
+  TempFile tf(f);
+  auto src = ReplaySource::open(tf.path);
+  ASSERT_FALSE(src.has_value());
+  EXPECT_NE(src.error().message.find("offset 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sw

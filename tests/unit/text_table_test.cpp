@@ -1,0 +1,87 @@
+#include "render/text_table.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "render/output.hpp"
+
+namespace sw {
+namespace {
+
+// Renders through a real Writer into a temp file and returns the bytes.
+std::string render(const TextTable& t, int width) {
+  char path[] = "/tmp/sw_table_XXXXXX";
+  int fd = mkstemp(path);
+  {
+    Writer w(fd);
+    t.render(w, width);
+  }
+  close(fd);
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  unlink(path);
+  return ss.str();
+}
+
+using Row = std::array<std::string_view, kColCount>;
+
+TEST(TextTable, CompactHeaderGluesPortProcessWhenPortIsFourWide) {
+  TextTable t;
+  t.disable(kColNetid);
+  t.add_header();
+  t.add_row(Row{"tcp", "LISTEN", "0     ", "128   ", "127.0.0.1:", "8080", "0.0.0.0:", "*", ""});
+  EXPECT_EQ(render(t, -1),
+            "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+            "LISTEN 0      128        127.0.0.1:8080      0.0.0.0:*          \n");
+}
+
+TEST(TextTable, RightAlignedAddressesLeftPaddedPorts) {
+  TextTable t;
+  t.disable(kColNetid);
+  t.disable(kColState);
+  t.add_row(Row{"", "", "0     ", "0     ", "[::1]:", "36094", "[::1]:", "8443", ""});
+  t.add_row(Row{"", "", "900   ", "0     ", "127.0.0.1:", "http-alt", "127.0.0.1:", "1", ""});
+  EXPECT_EQ(render(t, -1),
+            "0      0          [::1]:36094        [::1]:8443\n"
+            "900    0      127.0.0.1:http-alt 127.0.0.1:1   \n");
+}
+
+TEST(TextTable, ProcessColumnPadsEveryRowToItsWidth) {
+  TextTable t;
+  t.disable(kColNetid);
+  t.disable(kColState);
+  t.add_row(Row{"", "", "0", "0", "a:", "1", "b:", "2", "users:((x))"});
+  t.add_row(Row{"", "", "0", "0", "a:", "1", "b:", "2", ""});
+  EXPECT_EQ(render(t, -1), "0 0 a:1 b:2users:((x))\n0 0 a:1 b:2           \n");
+}
+
+TEST(TextTable, TtyModeSpreadsSpareWidthRemainderToTheRight) {
+  TextTable t;
+  t.disable(kColNetid);
+  t.disable(kColState);
+  t.disable(kColProcess);
+  t.add_row(Row{"", "", "0", "0", "a:", "1", "b:", "2", ""});
+  // Widths 1,2,3,1,3,1 = 11 over 6 columns; 20 columns leave 9: one each, and the
+  // remaining 3 go one at a time to the rightmost columns (ss's render_calc_width).
+  std::string out = render(t, 20);
+  EXPECT_EQ(out, "0  0   a:1     b:2  \n");
+  EXPECT_EQ(out.size(), 21u);
+}
+
+TEST(TextTable, TtyModeWrapsByPaddingToScreenWidth) {
+  TextTable t;
+  t.disable(kColNetid);
+  t.add_row(Row{"", "ESTAB", "0", "0", "127.0.0.1:", "45364", "127.0.0.1:", "8080",
+                "users:((\"python3\",pid=1,fd=3))"});
+  std::string out = render(t, 40);
+  // A row that does not fit is laid out as whole screen lines (terminal wraps).
+  EXPECT_EQ((out.size() - 1) % 40, 0u) << out;
+}
+
+}  // namespace
+}  // namespace sw
