@@ -15,6 +15,7 @@ using Sink = std::function<void(SocketRecord&&)>;
 
 void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& sink);
 void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink);
+void fallback_packet(const SsEnv& env, const SsOptions& o, const Sink& sink);
 void fallback_netlink(const SsEnv& env, const SsOptions& o, const Sink& sink);
 
 }  // namespace sw

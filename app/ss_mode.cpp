@@ -17,7 +17,10 @@
 
 #include "env.hpp"
 #include "fallback.hpp"
+#include "netlink/destroy.hpp"
 #include "netlink/dump_file.hpp"
+#include "netlink/events.hpp"
+#include "netns.hpp"
 #include "netlink/source.hpp"
 #include "procfs/owner_index.hpp"
 #include "render/output.hpp"
@@ -61,6 +64,7 @@ class Runner {
   void run() {
     // ss's fixed table order.
     if (has_table(o_, Table::Netlink)) netlink();
+    if (o_.dbs & (table_bit(Table::PacketRaw) | table_bit(Table::PacketDgram))) packet();
     if (o_.dbs & (table_bit(Table::UnixStream) | table_bit(Table::UnixDgram) |
                   table_bit(Table::UnixSeq)))
       unix_tables();
@@ -91,6 +95,23 @@ class Runner {
     if (!res) fail("sock_diag dump (netlink)", res.error());
   }
 
+  void packet() {
+    if (!has_family(o_, AF_PACKET) || !(o_.states & state_bit(kClose))) return;
+    auto sink = [&](SocketRecord&& r) {
+      if (has_table(o_, r.table)) emit(std::move(r));
+    };
+    if (env_.forces_proc("PROC_NET_PACKET")) {
+      fallback_packet(env_, o_, sink);
+      return;
+    }
+    DumpRequest req;
+    req.table = Table::PacketRaw;
+    if (before_dump_) before_dump_(req.table);
+    auto res = src_.dump(req, sink);
+    if (!res) return fail("sock_diag dump (packet)", res.error());
+    if (res->kernel_error) fallback_packet(env_, o_, sink);
+  }
+
   void unix_tables() {
     if (!has_family(o_, AF_UNIX)) return;
     auto sink = [&](SocketRecord&& r) {
@@ -114,8 +135,14 @@ class Runner {
 
   void inet(Table t, const char* proc_env) {
     if (!has_family(o_, AF_INET) && !has_family(o_, AF_INET6)) return;
+    bool stop = false;
     auto sink = [&](SocketRecord&& r) {
-      if (has_family(o_, r.family)) emit(std::move(r));
+      if (stop || !has_family(o_, r.family)) return;
+      if (o_.kill && !kill(r)) {
+        stop = true;
+        return;
+      }
+      if (!o_.kill || killed_) emit(std::move(r));
     };
     if (t == Table::Tcp && !env_.tcpdiag_file.empty()) {
       // ss's TCPDIAG_FILE: no state or family mask, stop at the first DONE.
@@ -159,6 +186,46 @@ class Runner {
     }
   }
 
+  // -K: destroy `r`; sets killed_ when the kernel closed it. Returns false to
+  // stop the dump (an error other than "cannot"/"already gone", as ss).
+  bool kill(const SocketRecord& r) {
+    killed_ = false;
+    if (!kill_sock_) {
+      auto s = DiagSocket::open();
+      if (!s) {
+        fail("SOCK_DESTROY", s.error());
+        return false;
+      }
+      kill_sock_ = std::make_unique<DiagSocket>(std::move(*s));
+    }
+    auto res = destroy_socket(*kill_sock_, r);
+    if (res) {
+      killed_ = true;
+      return true;
+    }
+    int e = res.error().code;
+    if (e == EOPNOTSUPP || e == ENOENT) {
+      if (e == EOPNOTSUPP) ++kill_unsupported_;
+      return true;
+    }
+    std::fprintf(stderr, "SOCK_DESTROY answers: %s\n", std::strerror(e));
+    if (e == EPERM || e == EACCES)
+      std::fputs("sockwatch: -K needs CAP_NET_ADMIN in the socket's network namespace\n", stderr);
+    status_ = 1;
+    return false;
+  }
+
+ public:
+  // After the run: a hint when the kernel refused every destroy as unsupported.
+  void report_kill() const {
+    if (kill_unsupported_)
+      std::fprintf(stderr,
+                   "sockwatch: the kernel could not destroy %llu socket(s): it lacks "
+                   "CONFIG_INET_DIAG_DESTROY or does not support it for that protocol\n",
+                   static_cast<unsigned long long>(kill_unsupported_));
+  }
+
+ private:
   void fail(const std::string& what, const Error& e) {
     std::fprintf(stderr, "%s: %s\n", what.c_str(), e.message.c_str());
     status_ = 1;
@@ -170,6 +237,9 @@ class Runner {
   TextTable& table_;
   SsRowFormatter& fmt_;
   std::function<void(Table)> before_dump_;
+  std::unique_ptr<DiagSocket> kill_sock_;
+  bool killed_ = false;
+  uint64_t kill_unsupported_ = 0;
   int status_ = 0;
 };
 
@@ -253,10 +323,48 @@ int write_tcp_dump(const SsOptions& o) {
   return status;
 }
 
+// -E: print each destroyed socket as the kernel reports it, flushed at once
+// (ss 6.1 buffers and loses events when killed; we do not).
+int follow_events(const SsOptions& o, TextTable& table, SsRowFormatter& fmt) {
+  EventGroups g;
+  bool v4 = has_family(o, AF_INET), v6 = has_family(o, AF_INET6);
+  g.tcp4 = v4 && has_table(o, Table::Tcp);
+  g.udp4 = v4 && has_table(o, Table::Udp);
+  g.tcp6 = v6 && has_table(o, Table::Tcp);
+  g.udp6 = v6 && has_table(o, Table::Udp);
+  if (!g.any()) return 255;  // ss exits -1 when no TCP/UDP table is selected
+  Writer out(STDOUT_FILENO);
+  int width = screen_width();
+  auto flush_rows = [&]() {
+    table.render(out, width);
+    table.clear_rows();
+    return out.flush();
+  };
+  bool write_failed = false;
+  auto res = listen_destroy_events(
+      g,
+      [&](SocketRecord&& r) {
+        if (!has_family(o, r.family)) return true;
+        fmt.add(table, r);
+        if (!flush_rows()) {
+          write_failed = !out.broken_pipe();
+          return false;
+        }
+        return true;
+      },
+      [] { std::fputs("sockwatch: -E: the kernel dropped events (receive buffer full)\n", stderr); });
+  if (write_failed) {
+    std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));
+    return 1;
+  }
+  if (!res) {
+    std::fprintf(stderr, "%s\n", res.error().message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 const char* unsupported(const SsOptions& o) {
-  if (o.events) return "-E/--events";
-  if (o.kill) return "-K/--kill";
-  if (!o.netns.empty()) return "-N/--net";
   if (o.proc_ctx) return "-Z/-z (SELinux contexts)";
   if (o.json) return "-j/--json";
   if (!o.filter_file.empty() || !o.filter_words.empty()) return "filter expressions";
@@ -266,6 +374,13 @@ const char* unsupported(const SsOptions& o) {
 }  // namespace
 
 int run_ss_mode(const SsOptions& o) {
+  if (!o.netns.empty()) {
+    auto r = switch_netns(o.netns);
+    if (!r) {
+      std::fprintf(stderr, "%s\n", r.error().message.c_str());
+      return 1;
+    }
+  }
   SsEnv env = SsEnv::from_environment();
   if (o.summary) {
     int st = print_summary(env);
@@ -298,6 +413,7 @@ int run_ss_mode(const SsOptions& o) {
   RowContext ctx;
   ctx.opt = o.render;
   ctx.proc_root = env.proc_root;
+  ctx.show_bpf = o.show_bpf;
   ctx.ephemeral = read_port_range(env.proc_path("PROC_IP_LOCAL_PORT_RANGE",
                                                 "sys/net/ipv4/ip_local_port_range"));
   std::unique_ptr<OwnerIndex> owners;
@@ -314,6 +430,8 @@ int run_ss_mode(const SsOptions& o) {
     ctx.cgroups = cgroups.get();
   }
   SsRowFormatter formatter(ctx);
+
+  if (o.events) return follow_events(o, table, formatter);
 
   std::unique_ptr<SocketSource> source;
   std::unique_ptr<Recording> recording;
@@ -343,6 +461,7 @@ int run_ss_mode(const SsOptions& o) {
   Runner runner(o, env, *source, table, formatter);
   runner.set_before_dump(runner_hook);
   runner.run();
+  runner.report_kill();
   if (recording && !recording->close()) return 1;
 
   Writer out(STDOUT_FILENO);

@@ -48,6 +48,7 @@ SocketRecord& SocketRecord::operator=(const SocketRecord& o) {
   ext = o.ext ? std::make_unique<InetExt>(*o.ext) : nullptr;
   unix_ext = o.unix_ext ? std::make_unique<UnixExt>(*o.unix_ext) : nullptr;
   netlink_ext = o.netlink_ext ? std::make_unique<NetlinkExt>(*o.netlink_ext) : nullptr;
+  packet_ext = o.packet_ext ? std::make_unique<PacketExt>(*o.packet_ext) : nullptr;
   proc_opt = o.proc_opt;
   from_proc = o.from_proc;
   return *this;
@@ -66,6 +67,11 @@ UnixExt& SocketRecord::ensure_unix() {
 NetlinkExt& SocketRecord::ensure_netlink() {
   if (!netlink_ext) netlink_ext = std::make_unique<NetlinkExt>();
   return *netlink_ext;
+}
+
+PacketExt& SocketRecord::ensure_packet() {
+  if (!packet_ext) packet_ext = std::make_unique<PacketExt>();
+  return *packet_ext;
 }
 
 }  // namespace sw

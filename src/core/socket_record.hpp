@@ -9,6 +9,7 @@
 #pragma once
 
 #include <linux/inet_diag.h>
+#include <linux/packet_diag.h>
 #include <linux/tcp.h>
 
 #include <array>
@@ -73,6 +74,18 @@ struct NetlinkExt {
   std::vector<uint32_t> groups;  // NETLINK_DIAG_GROUPS bitmap
 };
 
+// AF_PACKET (packet_diag): filled by netlink/parse_packet.cpp.
+struct PacketExt {
+  uint8_t type = 0;       // SOCK_RAW / SOCK_DGRAM
+  uint16_t protocol = 0;  // pdiag_num, host order (3 = ETH_P_ALL)
+  std::optional<packet_diag_info> info;
+  std::optional<packet_diag_mclist> mclist;  // first entry only (ss prints none)
+  std::optional<packet_diag_ring> rx_ring, tx_ring;
+  std::optional<uint32_t> fanout;
+  std::vector<uint32_t> skmem;
+  std::string filter;     // PACKET_DIAG_FILTER: raw array of sock_filter
+};
+
 struct SocketRecord {
   Table table = Table::Tcp;
   uint8_t family = 0;   // AF_*
@@ -104,6 +117,9 @@ struct SocketRecord {
   // netlink
   std::unique_ptr<NetlinkExt> netlink_ext;
 
+  // packet
+  std::unique_ptr<PacketExt> packet_ext;
+
   // /proc fallback extras (TCP): opt text and the retransmit probes
   std::string proc_opt;
   bool from_proc = false;
@@ -117,6 +133,7 @@ struct SocketRecord {
   InetExt& ensure_ext();
   UnixExt& ensure_unix();
   NetlinkExt& ensure_netlink();
+  PacketExt& ensure_packet();
   bool is_inet() const { return family == 2 || family == 10; }
 };
 

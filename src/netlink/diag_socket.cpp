@@ -67,7 +67,16 @@ Expected<DumpStatus> DiagSocket::dump(const void* req, size_t len, const Message
     for (auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); NLMSG_OK(h, remaining);
          h = NLMSG_NEXT(h, remaining)) {
       if (h->nlmsg_flags & NLM_F_DUMP_INTR) status.interrupted = true;
-      if (h->nlmsg_type == NLMSG_DONE) return status;
+      if (h->nlmsg_type == NLMSG_DONE) {
+        // A dump that failed in the kernel (e.g. no raw_diag/dccp/sctp handler:
+        // -ENOENT) ends with a DONE whose payload is the negative errno.
+        if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+          int err;
+          std::memcpy(&err, NLMSG_DATA(h), sizeof err);
+          if (err < 0) status.kernel_error = -err;
+        }
+        return status;
+      }
       if (h->nlmsg_type == NLMSG_ERROR) {
         if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(nlmsgerr))) {
           const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));

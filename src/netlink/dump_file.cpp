@@ -123,23 +123,24 @@ Expected<ReplaySource> ReplaySource::open(const std::string& path) {
 Expected<DumpResult> ReplaySource::dump(const DumpRequest& req, const RecordSink& sink) {
   std::vector<uint64_t> aligned;
   for (const auto& m : msgs_) {
-    bool unix_req = req.table == Table::UnixStream || req.table == Table::UnixDgram ||
-                    req.table == Table::UnixSeq;
-    bool unix_msg = m.table == Table::UnixStream || m.table == Table::UnixDgram ||
-                    m.table == Table::UnixSeq;
-    if (unix_req ? !unix_msg : m.table != req.table) continue;
+    auto group = [](Table t) {  // one dump serves every unix (and every packet) table
+      if (t == Table::UnixStream || t == Table::UnixDgram || t == Table::UnixSeq) return 1;
+      if (t == Table::PacketRaw || t == Table::PacketDgram) return 2;
+      return 0;
+    };
+    bool unix_msg = group(m.table) == 1;
+    if (group(req.table) ? group(req.table) != group(m.table) : m.table != req.table) continue;
     nlmsghdr h;
     std::memcpy(&h, bytes_.data() + m.offset, sizeof h);
     aligned.assign((h.nlmsg_len + 7) / 8, 0);
     std::memcpy(aligned.data(), bytes_.data() + m.offset, h.nlmsg_len);
     const auto& hh = *reinterpret_cast<const nlmsghdr*>(aligned.data());
-    Expected<SocketRecord> rec = m.table == Table::Netlink ? parse_netlink_msg(hh)
-                                 : unix_msg                ? parse_unix_msg(hh)
-                                                           : parse_inet_msg(hh, m.table);
+    Expected<SocketRecord> rec = parse_reply(hh, m.table);
     if (!rec)
       return Error{fmt::format("{}: offset {}: {}", path_, m.offset, rec.error().message), EBADMSG};
-    if (!unix_msg && m.table != Table::Netlink && rec->family != req.family) continue;
-    if (m.table != Table::Netlink && !(req.states & (1u << rec->state))) continue;
+    bool inet = rec->family == AF_INET || rec->family == AF_INET6;
+    if (inet && rec->family != req.family) continue;
+    if ((inet || unix_msg) && !(req.states & (1u << rec->state))) continue;
     sink(std::move(*rec));
   }
   return DumpResult{};

@@ -238,4 +238,16 @@ Expected<SocketRecord> parse_netlink_msg(const nlmsghdr& h) {
   return r;
 }
 
+Expected<SocketRecord> parse_reply(const nlmsghdr& h, Table requested) {
+  switch (requested) {
+    case Table::Netlink: return parse_netlink_msg(h);
+    case Table::PacketRaw:
+    case Table::PacketDgram: return parse_packet_msg(h);
+    case Table::UnixStream:
+    case Table::UnixDgram:
+    case Table::UnixSeq: return parse_unix_msg(h);
+    default: return parse_inet_msg(h, requested);
+  }
+}
+
 }  // namespace sw

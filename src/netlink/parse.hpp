@@ -22,6 +22,12 @@ Expected<SocketRecord> parse_unix_msg(const nlmsghdr& h);
 // netlink_diag_msg.
 Expected<SocketRecord> parse_netlink_msg(const nlmsghdr& h);
 
+// packet_diag_msg (netlink/parse_packet.cpp).
+Expected<SocketRecord> parse_packet_msg(const nlmsghdr& h);
+
+// Dispatches on the table a dump was requested for (unix: any unix table).
+Expected<SocketRecord> parse_reply(const nlmsghdr& h, Table requested);
+
 // Iterates the rtattrs in [data, data+len); fn(type, payload) for each valid
 // one. Returns false if an attribute header or length is malformed.
 template <typename Fn>

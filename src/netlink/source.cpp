@@ -2,6 +2,7 @@
 
 #include <linux/inet_diag.h>
 #include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
@@ -70,6 +71,12 @@ std::vector<uint8_t> build_dump_request(const DumpRequest& req) {
       uint32_t p = static_cast<uint32_t>(proto);
       append_attr(out, INET_DIAG_REQ_PROTOCOL, &p, sizeof p);
     }
+  } else if (req.table == Table::PacketRaw || req.table == Table::PacketDgram) {
+    packet_diag_req r{};
+    r.sdiag_family = AF_PACKET;
+    r.pdiag_show = PACKET_SHOW_INFO | PACKET_SHOW_MEMINFO | PACKET_SHOW_FILTER |
+                   PACKET_SHOW_RING_CFG | PACKET_SHOW_FANOUT;
+    append_pod(out, r);
   } else if (req.table == Table::Netlink) {
     netlink_diag_req r{};
     r.sdiag_family = AF_NETLINK;
@@ -108,9 +115,7 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
     std::vector<SocketRecord> records;
     Error parse_error;
     auto on_msg = [&](const nlmsghdr& h) {
-      Expected<SocketRecord> rec = req.table == Table::Netlink ? parse_netlink_msg(h)
-                                   : is_inet_table(req.table)  ? parse_inet_msg(h, req.table)
-                                                               : parse_unix_msg(h);
+      Expected<SocketRecord> rec = parse_reply(h, req.table);
       if (rec) records.push_back(std::move(*rec));
       else if (parse_error.message.empty()) parse_error = rec.error();
     };

@@ -8,6 +8,7 @@
 
 #include "core/escape.hpp"
 #include "render/inet_ext.hpp"
+#include "render/packet_rows.hpp"
 #include "render/skmem.hpp"
 
 namespace sw {
@@ -25,6 +26,11 @@ void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
   switch (r.family) {
     case AF_UNIX: unix_cells(r); break;
     case AF_NETLINK: netlink_cells(r); break;
+    case AF_PACKET: {
+      PacketRowContext pc{ctx_.opt, ctx_.show_bpf, ifnames_, ctx_.owners};
+      packet_cells(cells_, r, pc);
+      break;
+    }
     default: inet_cells(r); break;
   }
   std::array<std::string_view, kColCount> views;

@@ -24,6 +24,7 @@ struct RowContext {
   std::string proc_root = "/proc";
   const OwnerIndex* owners = nullptr;  // set when -p
   CgroupNames* cgroups = nullptr;      // set when -e / --cgroup
+  bool show_bpf = false;               // -b
 };
 
 class SsRowFormatter {
