@@ -23,6 +23,7 @@
 #include "netns.hpp"
 #include "netlink/source.hpp"
 #include "procfs/owner_index.hpp"
+#include "render/json_rows.hpp"
 #include "render/output.hpp"
 #include "render/ss_rows.hpp"
 #include "render/text_table.hpp"
@@ -57,9 +58,9 @@ void warn(const std::string& msg) { std::fprintf(stderr, "sockwatch: %s\n", msg.
 
 class Runner {
  public:
-  Runner(const SsOptions& o, const SsEnv& env, SocketSource& src, TextTable& table,
-         SsRowFormatter& fmt)
-      : o_(o), env_(env), src_(src), table_(table), fmt_(fmt) {}
+  using Emit = std::function<void(SocketRecord&&)>;
+  Runner(const SsOptions& o, const SsEnv& env, SocketSource& src, Emit emit)
+      : o_(o), env_(env), src_(src), emit_(std::move(emit)) {}
 
   void run() {
     // ss's fixed table order.
@@ -80,7 +81,7 @@ class Runner {
   void set_before_dump(std::function<void(Table)> fn) { before_dump_ = std::move(fn); }
 
  private:
-  void emit(SocketRecord&& r) { fmt_.add(table_, r); }
+  void emit(SocketRecord&& r) { emit_(std::move(r)); }
 
   void netlink() {
     if (!has_family(o_, AF_NETLINK) || !(o_.states & state_bit(kClose))) return;
@@ -234,8 +235,7 @@ class Runner {
   const SsOptions& o_;
   const SsEnv& env_;
   SocketSource& src_;
-  TextTable& table_;
-  SsRowFormatter& fmt_;
+  Emit emit_;
   std::function<void(Table)> before_dump_;
   std::unique_ptr<DiagSocket> kill_sock_;
   bool killed_ = false;
@@ -364,9 +364,11 @@ int follow_events(const SsOptions& o, TextTable& table, SsRowFormatter& fmt) {
   return 0;
 }
 
+// libselinux's is_selinux_enabled() without linking libselinux: selinuxfs is
+// mounted and the kernel registered it.
+bool selinux_enabled() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
+
 const char* unsupported(const SsOptions& o) {
-  if (o.proc_ctx) return "-Z/-z (SELinux contexts)";
-  if (o.json) return "-j/--json";
   if (!o.filter_file.empty() || !o.filter_words.empty()) return "filter expressions";
   return nullptr;
 }
@@ -380,6 +382,10 @@ int run_ss_mode(const SsOptions& o) {
       std::fprintf(stderr, "%s\n", r.error().message.c_str());
       return 1;
     }
+  }
+  if (o.proc_ctx && !selinux_enabled()) {
+    std::fputs("ss: SELinux is not enabled.\n", stderr);
+    return 1;
   }
   SsEnv env = SsEnv::from_environment();
   if (o.summary) {
@@ -458,14 +464,43 @@ int run_ss_mode(const SsOptions& o) {
     source = std::move(live);
   }
 
-  Runner runner(o, env, *source, table, formatter);
+  Writer out(STDOUT_FILENO);
+  Runner::Emit emit;
+  std::unique_ptr<JsonSocketFormatter> json;
+  JsonWriter jw(out.buf());
+  if (o.json) {
+    json = std::make_unique<JsonSocketFormatter>(ctx);
+    if (!o.ndjson) {
+      jw.begin_object();
+      jw.field("schema", kJsonSchema);
+      jw.key("sockets");
+      jw.begin_array();
+    }
+    emit = [&](SocketRecord&& r) {
+      jw.rebind(out.buf());
+      json->write(jw, r, o.ndjson);
+      if (o.ndjson) out.buf().push_back('\n');
+      out.maybe_flush();
+    };
+  } else {
+    emit = [&](SocketRecord&& r) { formatter.add(table, r); };
+  }
+  Runner runner(o, env, *source, emit);
   runner.set_before_dump(runner_hook);
   runner.run();
   runner.report_kill();
   if (recording && !recording->close()) return 1;
 
-  Writer out(STDOUT_FILENO);
-  table.render(out, screen_width());
+  if (o.json) {
+    if (!o.ndjson) {
+      jw.rebind(out.buf());
+      jw.end_array();
+      jw.end_object();
+      out.buf().push_back('\n');
+    }
+  } else {
+    table.render(out, screen_width());
+  }
   if (!out.flush() && !out.broken_pipe()) {
     std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));
     return 1;

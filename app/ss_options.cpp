@@ -289,7 +289,10 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
       case kOptCgroup: b.o.render.show_cgroup = true; break;
       case kOptInetSockopt: b.o.render.show_inet_sockopt = true; break;
       case 'j': b.o.json = true; break;
-      case kOptNdjson: b.o.json = true; break;
+      case kOptNdjson:
+        b.o.json = true;
+        b.o.ndjson = true;
+        break;
       case kOptReplay: b.o.replay_file = optarg; break;
       case kOptRecord: b.o.record_file = optarg; break;
       case 'v':

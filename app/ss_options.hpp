@@ -22,6 +22,7 @@ struct SsOptions {
   bool events = false;       // -E
   bool kill = false;         // -K
   bool json = false;         // -j/--json (sockwatch extension)
+  bool ndjson = false;       // --ndjson: one object per line
   bool show_bpf = false;     // -b
   bool proc_ctx = false;     // -Z
   bool sock_ctx = false;     // -z

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,16 @@ class OwnerIndex {
   bool append_users(uint64_t inode, std::string& out) const;
 
   const OwnerScanStats& stats() const { return stats_; }
+
+  // One owner of a socket, for typed output (JSON). comm is raw bytes.
+  struct OwnerView {
+    int32_t pid;
+    int32_t tid;
+    int32_t fd;
+    std::string_view comm;
+  };
+  // Calls fn for every owner of `inode` in the same order as append_users.
+  void for_each_owner(uint64_t inode, const std::function<void(const OwnerView&)>& fn) const;
 
   struct Entry {
     uint64_t inode;

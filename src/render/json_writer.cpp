@@ -1,0 +1,164 @@
+#include "render/json_writer.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace sw {
+
+namespace {
+size_t utf8_seq(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+}  // namespace
+
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_seq(s, i);
+    if (!n) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string base64(std::string_view b) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((b.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < b.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(b[i])) << 16 |
+                 static_cast<uint32_t>(static_cast<unsigned char>(b[i + 1])) << 8 |
+                 static_cast<unsigned char>(b[i + 2]);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i < b.size()) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(b[i])) << 16;
+    if (i + 1 < b.size()) v |= static_cast<uint32_t>(static_cast<unsigned char>(b[i + 1])) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < b.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+void JsonWriter::sep() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back()) out_->push_back(',');
+    first_.back() = false;
+  }
+}
+
+void JsonWriter::begin_object() {
+  sep();
+  out_->push_back('{');
+  first_.push_back(true);
+}
+void JsonWriter::end_object() {
+  out_->push_back('}');
+  first_.pop_back();
+}
+void JsonWriter::begin_array() {
+  sep();
+  out_->push_back('[');
+  first_.push_back(true);
+}
+void JsonWriter::end_array() {
+  out_->push_back(']');
+  first_.pop_back();
+}
+
+void JsonWriter::key(std::string_view k) {
+  sep();
+  out_->push_back('"');
+  out_->append(k);  // keys are our own snake_case ASCII
+  out_->append("\":");
+  after_key_ = true;
+}
+
+void JsonWriter::string_body(std::string_view s) {
+  out_->push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8_seq(s, i);
+      if (n) {
+        out_->append(s.substr(i, n));
+        i += n;
+      } else {
+        out_->append("\xEF\xBF\xBD");  // U+FFFD
+        ++i;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out_->append("\\\""); break;
+      case '\\': out_->append("\\\\"); break;
+      case '\n': out_->append("\\n"); break;
+      case '\t': out_->append("\\t"); break;
+      case '\r': out_->append("\\r"); break;
+      default:
+        if (c < 0x20 || c == 0x7f) fmt::format_to(std::back_inserter(*out_), "\\u{:04x}", c);
+        else out_->push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  out_->push_back('"');
+}
+
+void JsonWriter::value(std::string_view s) {
+  sep();
+  string_body(s);
+}
+void JsonWriter::value(uint64_t v) {
+  sep();
+  fmt::format_to(std::back_inserter(*out_), "{}", v);
+}
+void JsonWriter::value(int64_t v) {
+  sep();
+  fmt::format_to(std::back_inserter(*out_), "{}", v);
+}
+void JsonWriter::value(double v) {
+  sep();
+  if (!std::isfinite(v)) {
+    out_->append("null");
+    return;
+  }
+  fmt::format_to(std::back_inserter(*out_), "{}", v);
+}
+void JsonWriter::value(bool v) {
+  sep();
+  out_->append(v ? "true" : "false");
+}
+void JsonWriter::null() {
+  sep();
+  out_->append("null");
+}
+
+void JsonWriter::text(std::string_view k, std::string_view bytes) {
+  key(k);
+  value(bytes);
+  if (!valid_utf8(bytes)) {
+    std::string b64key(k);
+    b64key += "_b64";
+    key(b64key);
+    value(base64(bytes));
+  }
+}
+
+}  // namespace sw
