@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace sw {
@@ -28,7 +29,7 @@ class OwnerIndex {
  public:
   static OwnerIndex scan(const OwnerScanOptions& opt);
 
-  // Appends ss 6.1's text: users:(("comm",pid=N,fd=N),...) in ss's order
+  // Appends ss 6.1's text: " users:((\"comm\",pid=N,fd=N),...)" in ss's order
   // (the reverse of scan order: higher pid first, higher fd first), with -T
   // adding tid=N. Comm is escaped for the terminal. Returns false and appends
   // nothing when the inode has no owner (or is 0).
@@ -47,17 +48,21 @@ class OwnerIndex {
   void for_each_owner(uint64_t inode, const std::function<void(const OwnerView&)>& fn) const;
 
   struct Entry {
-    uint64_t inode;
     int32_t pid;
     int32_t tid;
     int32_t fd;
     uint32_t comm;  // index into comms_
+    uint32_t next;  // previous entry of the same inode (kNone ends the chain)
   };
+  static constexpr uint32_t kNone = ~0u;
 
  private:
-  std::vector<Entry> entries_;  // implementation detail, see owner_index.cpp
+  void add(uint64_t inode, int32_t pid, int32_t tid, int32_t fd, uint32_t comm);
+  // Each inode maps to its newest entry; entries chain backwards, so walking a
+  // chain yields ss's order (reverse of scan order) with no sorting.
+  std::vector<Entry> entries_;
   std::vector<std::string> comms_;
-  std::vector<uint32_t> index_;  // open-addressing table / sorted index (impl choice)
+  std::unordered_map<uint64_t, uint32_t> head_;
   OwnerScanStats stats_;
   bool threads_ = false;
 };
