@@ -1,9 +1,88 @@
 #include "fallback.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "procfs/proc_net.hpp"
+
 namespace sw {
 
-void fallback_inet(const SsEnv&, const SsOptions&, Table, const Sink&) {}
-void fallback_unix(const SsEnv&, const SsOptions&, const Sink&) {}
+namespace {
+
+bool slurp(const std::string& path, std::string& out) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+struct InetFiles {
+  const char* env4;
+  const char* rel4;
+  const char* env6;
+  const char* rel6;
+};
+
+bool inet_files(Table t, InetFiles& f) {
+  switch (t) {
+    case Table::Tcp: f = {"PROC_NET_TCP", "net/tcp", "PROC_NET_TCP6", "net/tcp6"}; return true;
+    case Table::Udp: f = {"PROC_NET_UDP", "net/udp", "PROC_NET_UDP6", "net/udp6"}; return true;
+    case Table::Raw: f = {"PROC_NET_RAW", "net/raw", "PROC_NET_RAW6", "net/raw6"}; return true;
+    default: return false;  // DCCP, SCTP, MPTCP have no /proc table (ss: silently empty)
+  }
+}
+
+void emit_parsed(const Expected<std::vector<SocketRecord>>& parsed, uint32_t states,
+                 const Sink& sink) {
+  if (!parsed) {
+    std::fprintf(stderr, "sockwatch: %s\n", parsed.error().message.c_str());
+    return;
+  }
+  for (const auto& r : *parsed) {
+    if (!(states & (1u << r.state))) continue;
+    SocketRecord copy = r;
+    sink(std::move(copy));
+  }
+}
+
+}  // namespace
+
+void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& sink) {
+  InetFiles f;
+  if (!inet_files(t, f)) return;
+  std::string text;
+  if (o.families & (uint64_t{1} << AF_INET)) {
+    std::string path = env.proc_path(f.env4, f.rel4);
+    if (!slurp(path, text)) {
+      std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
+      return;
+    }
+    emit_parsed(parse_proc_inet(text, path, t, AF_INET), o.states, sink);
+  }
+  if (o.families & (uint64_t{1} << AF_INET6)) {
+    // ss skips a missing v6 file silently (kernels without IPv6).
+    std::string path = env.proc_path(f.env6, f.rel6);
+    if (slurp(path, text)) emit_parsed(parse_proc_inet(text, path, t, AF_INET6), o.states, sink);
+  }
+}
+
+void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
+  std::string path = env.proc_path("PROC_NET_UNIX", "net/unix");
+  std::string text;
+  if (!slurp(path, text)) {
+    std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
+    return;
+  }
+  emit_parsed(parse_proc_unix(text, path), o.states, sink);
+}
+
 void fallback_packet(const SsEnv&, const SsOptions&, const Sink&) {}
 void fallback_netlink(const SsEnv&, const SsOptions&, const Sink&) {}
 

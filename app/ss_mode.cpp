@@ -25,6 +25,7 @@
 #include "procfs/owner_index.hpp"
 #include "render/json_rows.hpp"
 #include "render/output.hpp"
+#include "render/summary.hpp"
 #include "render/ss_rows.hpp"
 #include "render/text_table.hpp"
 #include "summary_mode.hpp"
@@ -388,10 +389,23 @@ int run_ss_mode(const SsOptions& o) {
     return 1;
   }
   SsEnv env = SsEnv::from_environment();
-  if (o.summary) {
+  if (o.summary && !o.json) {
     int st = print_summary(env);
     if (st != 0) return st;
     if (o.do_default && !o.any_words) return 0;
+  }
+  if (o.summary && o.json && o.do_default && !o.any_words) {
+    // Only the summary, as one document (or one NDJSON line).
+    std::string doc;
+    JsonWriter w(doc);
+    w.begin_object();
+    w.field("schema", kJsonSchema);
+    w.key("summary");
+    write_summary_json(w, load_sockstat(env));
+    w.end_object();
+    doc.push_back('\n');
+    std::fwrite(doc.data(), 1, doc.size(), stdout);
+    return 0;
   }
   if (o.dbs == 0) {
     std::fputs("ss: no socket tables to show with such filter.\n", stderr);
@@ -473,8 +487,19 @@ int run_ss_mode(const SsOptions& o) {
     if (!o.ndjson) {
       jw.begin_object();
       jw.field("schema", kJsonSchema);
+      if (o.summary) {
+        jw.key("summary");
+        write_summary_json(jw, load_sockstat(env));
+      }
       jw.key("sockets");
       jw.begin_array();
+    } else if (o.summary) {
+      jw.begin_object();
+      jw.field("schema", kJsonSchema);
+      jw.key("summary");
+      write_summary_json(jw, load_sockstat(env));
+      jw.end_object();
+      out.buf().push_back('\n');
     }
     emit = [&](SocketRecord&& r) {
       jw.rebind(out.buf());

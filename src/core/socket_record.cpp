@@ -50,6 +50,7 @@ SocketRecord& SocketRecord::operator=(const SocketRecord& o) {
   netlink_ext = o.netlink_ext ? std::make_unique<NetlinkExt>(*o.netlink_ext) : nullptr;
   packet_ext = o.packet_ext ? std::make_unique<PacketExt>(*o.packet_ext) : nullptr;
   proc_opt = o.proc_opt;
+  proc_tcp = o.proc_tcp;
   from_proc = o.from_proc;
   return *this;
 }

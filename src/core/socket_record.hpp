@@ -70,6 +70,8 @@ struct NetlinkExt {
   uint32_t portid = 0;
   uint32_t dst_portid = 0;
   uint32_t dst_group = 0;
+  uint64_t cb = 0;               // /proc/net/netlink "Dump" column (ss prints cb=%llx); sk is
+                                 // the record's cookie on that path
   std::vector<uint32_t> skmem;   // NETLINK_DIAG_MEMINFO
   std::vector<uint32_t> groups;  // NETLINK_DIAG_GROUPS bitmap
 };
@@ -84,6 +86,7 @@ struct PacketExt {
   std::optional<uint32_t> fanout;
   std::vector<uint32_t> skmem;
   std::string filter;     // PACKET_DIAG_FILTER: raw array of sock_filter
+  bool has_filter = false;  // the attribute was sent (empty when the reader lacks privilege)
 };
 
 struct SocketRecord {
@@ -120,8 +123,16 @@ struct SocketRecord {
   // packet
   std::unique_ptr<PacketExt> packet_ext;
 
-  // /proc fallback extras (TCP): opt text and the retransmit probes
+  // /proc fallback extras: the unparsed rest of the line (ss's opt:"..."), and
+  // for TCP the tcp_info-like values /proc/net/tcp carries.
+  struct ProcTcp {
+    double rto = 0, ato = 0;  // seconds as ss computes them (ticks / USER_HZ)
+    int qack = 0;
+    uint32_t cwnd = 0;
+    int ssthresh = 0;
+  };
   std::string proc_opt;
+  std::optional<ProcTcp> proc_tcp;
   bool from_proc = false;
 
   SocketRecord() = default;

@@ -245,8 +245,41 @@ std::string format_bw(double bw, bool numeric) {
   return buf;
 }
 
+namespace {
+
+// Records from /proc/net text: ss's tcp_show_line / dgram_show_line print far
+// less (no attributes exist), and the TCP -i text comes without "\n\t".
+void proc_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt) {
+  auto it = It(out);
+  // UDP/RAW: ss's dgram_show_line tests "n < 9" on a sscanf that assigns at
+  // most 8 fields, so its opt text is always cleared: nothing is printed.
+  if (r.table != Table::Tcp) return;
+  if (opt.show_options) timer_text(out, r);
+  if (opt.show_details) {
+    if (r.uid) fmt::format_to(it, " uid:{}", r.uid);
+    fmt::format_to(it, " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode), r.cookie);
+    if (!r.proc_opt.empty()) fmt::format_to(it, " opt:\"{}\"", r.proc_opt);
+  }
+  if (opt.show_tcpinfo && r.proc_tcp) {
+    const auto& t = *r.proc_tcp;
+    if (t.rto) out += " rto:" + g(t.rto);
+    if (t.ato) out += " ato:" + g(t.ato);
+    if (t.qack) fmt::format_to(it, " qack:{}", t.qack);
+    if (t.qack & 1) out += " bidir";
+    if (t.cwnd) fmt::format_to(it, " cwnd:{}", t.cwnd);
+    if (t.ssthresh) fmt::format_to(it, " ssthresh:{}", t.ssthresh);
+    out += " reordering:0";  // ss prints its zeroed reordering (!= 3)
+  }
+}
+
+}  // namespace
+
 void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,
                      const CgroupNames* cgroups) {
+  if (r.from_proc) {
+    proc_ext(out, r, opt);
+    return;
+  }
   if (opt.show_options) timer_text(out, r);
   if (opt.show_details) details_text(out, r, cgroups);
   const InetExt* e = r.ext.get();

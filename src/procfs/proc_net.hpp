@@ -1,0 +1,26 @@
+// Parsers for the /proc/net text tables ss falls back to (no sock_diag handler,
+// or PROC_* overrides): tcp/tcp6, udp/udp6, raw/raw6 and unix. Pure: text in,
+// records out; the app opens the files. A malformed line is an Error naming
+// the file and line, never a crash.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "core/socket_record.hpp"
+
+namespace sw {
+
+// `name` is used in messages only. `table` is Tcp, Udp or Raw; `family` AF_INET/AF_INET6.
+// `user_hz` converts tick fields (USER_HZ, normally 100).
+Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
+                                                    const std::string& name, Table table,
+                                                    int family, int user_hz = 100);
+
+// /proc/net/unix (the current "Num RefCount Protocol Flags Type St Inode Path"
+// format): records sorted by type then inode, as ss prints them.
+Expected<std::vector<SocketRecord>> parse_proc_unix(const std::string& text,
+                                                    const std::string& name);
+
+}  // namespace sw
