@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "procfs/proc_net.hpp"
+#include "procfs/proc_net_packet.hpp"
 
 namespace sw {
 
@@ -39,6 +40,8 @@ bool inet_files(Table t, InetFiles& f) {
   }
 }
 
+// `states` filters as ss does for inet/unix lines; pass kAllStates for tables
+// ss shows whole (packet, netlink: the CLOSE check happened before).
 void emit_parsed(const Expected<std::vector<SocketRecord>>& parsed, uint32_t states,
                  const Sink& sink) {
   if (!parsed) {
@@ -83,7 +86,17 @@ void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   emit_parsed(parse_proc_unix(text, path), o.states, sink);
 }
 
-void fallback_packet(const SsEnv&, const SsOptions&, const Sink&) {}
-void fallback_netlink(const SsEnv&, const SsOptions&, const Sink&) {}
+// Packet and netlink: ss says nothing when the file cannot be opened.
+void fallback_packet(const SsEnv& env, const SsOptions& o, const Sink& sink) {
+  (void)o;
+  auto recs = read_proc_net_packet(env.proc_path("PROC_NET_PACKET", "net/packet"));
+  if (recs) emit_parsed(recs, kAllStates, sink);
+}
+
+void fallback_netlink(const SsEnv& env, const SsOptions& o, const Sink& sink) {
+  (void)o;
+  auto recs = read_proc_net_netlink(env.proc_path("PROC_NET_NETLINK", "net/netlink"));
+  if (recs) emit_parsed(recs, kAllStates, sink);
+}
 
 }  // namespace sw

@@ -99,9 +99,9 @@ class Runner {
 
   void packet() {
     if (!has_family(o_, AF_PACKET) || !(o_.states & state_bit(kClose))) return;
-    auto sink = [&](SocketRecord&& r) {
-      if (has_table(o_, r.table)) emit(std::move(r));
-    };
+    // ss never filters packet rows by p_raw/p_dgr: one selected packet table
+    // shows both kinds (only the Netid column hides).
+    auto sink = [&](SocketRecord&& r) { emit(std::move(r)); };
     if (env_.forces_proc("PROC_NET_PACKET")) {
       fallback_packet(env_, o_, sink);
       return;

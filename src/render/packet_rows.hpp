@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "core/socket_record.hpp"
@@ -21,6 +22,11 @@ struct PacketRowContext {
   InterfaceNames& ifnames;
   const OwnerIndex* owners;
 };
+
+// Ethertype (host order) as iproute2's ll_proto_n2a prints it: the name from
+// its table ("ip", "arp", "802.1Q", "LLDP", ...), else "[N]" in decimal; with
+// `numeric` always "[N]". (The "*" for ETH_P_ALL is the row's business.)
+std::string ll_proto_name(uint16_t proto, bool numeric);
 
 // Fills cells[kColNetid..kColProcess] (cleared by the caller).
 void packet_cells(std::array<std::string, kColCount>& cells, const SocketRecord& r,
