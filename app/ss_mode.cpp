@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/unix_diag.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,7 +16,10 @@
 
 #include <fmt/format.h>
 
+#include "enrich/cgroup_names.hpp"
 #include "env.hpp"
+#include "filter/filter.hpp"
+#include "usage_text.hpp"
 #include "fallback.hpp"
 #include "netlink/destroy.hpp"
 #include "netlink/dump_file.hpp"
@@ -60,8 +64,8 @@ void warn(const std::string& msg) { std::fprintf(stderr, "sockwatch: %s\n", msg.
 class Runner {
  public:
   using Emit = std::function<void(SocketRecord&&)>;
-  Runner(const SsOptions& o, const SsEnv& env, SocketSource& src, Emit emit)
-      : o_(o), env_(env), src_(src), emit_(std::move(emit)) {}
+  Runner(const SsOptions& o, const SsEnv& env, SocketSource& src, const Filter* filter, Emit emit)
+      : o_(o), env_(env), src_(src), filter_(filter), emit_(std::move(emit)) {}
 
   void run() {
     // ss's fixed table order.
@@ -82,7 +86,10 @@ class Runner {
   void set_before_dump(std::function<void(Table)> fn) { before_dump_ = std::move(fn); }
 
  private:
-  void emit(SocketRecord&& r) { emit_(std::move(r)); }
+  bool wanted(const SocketRecord& r) const { return !filter_ || filter_->matches(r); }
+  void emit(SocketRecord&& r) {
+    if (wanted(r)) emit_(std::move(r));
+  }
 
   void netlink() {
     if (!has_family(o_, AF_NETLINK) || !(o_.states & state_bit(kClose))) return;
@@ -139,12 +146,12 @@ class Runner {
     if (!has_family(o_, AF_INET) && !has_family(o_, AF_INET6)) return;
     bool stop = false;
     auto sink = [&](SocketRecord&& r) {
-      if (stop || !has_family(o_, r.family)) return;
+      if (stop || !has_family(o_, r.family) || !wanted(r)) return;
       if (o_.kill && !kill(r)) {
         stop = true;
         return;
       }
-      if (!o_.kill || killed_) emit(std::move(r));
+      if (!o_.kill || killed_) emit_(std::move(r));
     };
     if (t == Table::Tcp && !env_.tcpdiag_file.empty()) {
       // ss's TCPDIAG_FILE: no state or family mask, stop at the first DONE.
@@ -165,8 +172,14 @@ class Runner {
       req.family = family;
       req.states = o_.states;
       req.inet_ext = inet_ext_bits(o_);
+      if (filter_ && !no_bytecode_) req.bytecode = filter_->bytecode();
       if (before_dump_) before_dump_(req.table);
       auto res = src_.dump(req, sink);
+      if (res && res->kernel_error == EPERM && !req.bytecode.empty()) {
+        // fwmark tests need CAP_NET_ADMIN in the kernel; filter in user space.
+        no_bytecode_ = true;
+        continue;
+      }
       if (!res) return fail(fmt::format("sock_diag dump ({}/{})",
                                         family == AF_INET ? "inet" : "inet6", table_netid(t)),
                             res.error());
@@ -236,9 +249,11 @@ class Runner {
   const SsOptions& o_;
   const SsEnv& env_;
   SocketSource& src_;
+  const Filter* filter_;
   Emit emit_;
   std::function<void(Table)> before_dump_;
   std::unique_ptr<DiagSocket> kill_sock_;
+  bool no_bytecode_ = false;
   bool killed_ = false;
   uint64_t kill_unsupported_ = 0;
   int status_ = 0;
@@ -369,10 +384,8 @@ int follow_events(const SsOptions& o, TextTable& table, SsRowFormatter& fmt) {
 // mounted and the kernel registered it.
 bool selinux_enabled() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
 
-const char* unsupported(const SsOptions& o) {
-  if (!o.filter_file.empty() || !o.filter_words.empty()) return "filter expressions";
-  return nullptr;
-}
+int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out);
+int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter);
 
 }  // namespace
 
@@ -420,10 +433,59 @@ int run_ss_mode(const SsOptions& o) {
     return 0;
   }
   if (!o.dump_file.empty()) return write_tcp_dump(o);
-  if (const char* what = unsupported(o)) {
-    std::fprintf(stderr, "sockwatch: %s is not supported yet\n", what);
-    return 1;
+
+  // The expression is parsed after -D (ss dumps before it), against the
+  // options' families; a prefixed condition (unix:, inet6:...) replaces them.
+  SsOptions o2 = o;
+  std::optional<Filter> filter;
+  if (!o.filter_words.empty() || !o.filter_file.empty()) {
+    int st = parse_expression(o2, env, filter);
+    if (st >= 0) return st;
   }
+  return run_listing(o2, env, filter ? &*filter : nullptr);
+}
+
+namespace {
+
+// Parses the filter expression; returns -1 to go on, or an exit status.
+int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out) {
+  std::vector<std::string> lines;
+  if (!o.filter_file.empty()) {
+    auto f = read_filter_file(o.filter_file);
+    if (f.error) {
+      std::fprintf(stderr, "%s\n", f.error->c_str());
+      return 255;
+    }
+    lines = std::move(f.lines);
+  }
+  FilterContext ctx;
+  ctx.preferred_family = o.preferred_family;
+  ctx.has_tcp = has_table(o, Table::Tcp);
+  ctx.has_udp = has_table(o, Table::Udp);
+  ctx.ephemeral = read_port_range(env.proc_path("PROC_IP_LOCAL_PORT_RANGE",
+                                                "sys/net/ipv4/ip_local_port_range"));
+  ctx.ifindex_of = [](const std::string& name) { return if_nametoindex(name.c_str()); };
+  ctx.cgroup_id_of = [](const std::string& path) { return cgroup_id_of_path(path); };
+  auto r = parse_filter(o.filter_words, lines, ctx);
+  if (r.error) {
+    const FilterError& e = *r.error;
+    std::fputs(e.ss_message.c_str(), stderr);
+    if (e.status == 255) std::fputs(kUsageText, stderr);
+    std::fprintf(stderr, "sockwatch: filter: %s\n  %s\n  %s%s\n", e.explanation.c_str(),
+                 e.expression.c_str(), std::string(e.caret_at, ' ').c_str(),
+                 std::string(e.caret_len, '^').c_str());
+    return e.status;
+  }
+  for (const auto& w : r.filter->warnings) std::fprintf(stderr, "sockwatch: warning: %s\n", w.c_str());
+  if (r.filter->family_override) {
+    o.families = uint64_t{1} << *r.filter->family_override;
+    o.preferred_family = *r.filter->family_override;
+  }
+  out = std::move(r.filter);
+  return -1;
+}
+
+int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
 
   TextTable table;
   if (single_bit(o.dbs)) table.disable(kColNetid);
@@ -510,7 +572,7 @@ int run_ss_mode(const SsOptions& o) {
   } else {
     emit = [&](SocketRecord&& r) { formatter.add(table, r); };
   }
-  Runner runner(o, env, *source, emit);
+  Runner runner(o, env, *source, filter, emit);
   runner.set_before_dump(runner_hook);
   runner.run();
   runner.report_kill();
@@ -532,5 +594,7 @@ int run_ss_mode(const SsOptions& o) {
   }
   return runner.status();
 }
+
+}  // namespace
 
 }  // namespace sw

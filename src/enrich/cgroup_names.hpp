@@ -26,4 +26,9 @@ class CgroupNames {
   std::unordered_map<uint64_t, std::string> names_;
 };
 
+// iproute2's get_cgroup2_id: the id of a directory given as a file system path
+// ("/..." or "./...") or a path relative to the cgroup2 mount; 0 when missing.
+uint64_t cgroup_id_of_path(const std::string& path,
+                           const std::string& mounts_path = "/proc/self/mounts");
+
 }  // namespace sw

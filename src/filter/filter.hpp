@@ -1,0 +1,92 @@
+// The ss filter language: parse an expression (argv words, then -F file lines)
+// into a Filter, evaluate it on SocketRecords (the truth), and compile what the
+// kernel can evaluate into INET_DIAG_REQ_BYTECODE so it sends only matching
+// inet sockets. Semantics are iproute2 6.1's, including its traps: `and` and
+// `or` bind equally, left to right; juxtaposition is `and`; a v4 pattern also
+// matches v4-mapped v6 sockets; a family-prefixed condition (unix:, inet6:...)
+// replaces the family set. See docs/filter-language.md.
+//
+// Never prints or exits: errors come back as FilterError with ss's exit
+// status, ss's own message, and a caret explanation.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/socket_record.hpp"
+#include "enrich/services.hpp"
+
+namespace sw {
+
+struct FilterContext {
+  int preferred_family = 0;  // AF_UNSPEC, or the last -4/-6/-f family (updated by prefixes)
+  bool has_tcp = true;       // TCP table selected (service names looked up as tcp)
+  bool has_udp = true;       // UDP table selected
+  PortRange ephemeral;       // for `autobound`
+  // Interface name -> index (0 when unknown); cgroup path -> id (0 when unknown).
+  std::function<uint32_t(const std::string&)> ifindex_of;
+  std::function<uint64_t(const std::string&)> cgroup_id_of;
+};
+
+struct FilterError {
+  int status = 1;            // 1: bad term (ss exits 1); 255: syntax error (ss prints usage)
+  std::string ss_message;    // exactly what ss 6.1 prints on stderr (without usage)
+  std::string explanation;   // "expected a port after 'dport =', got 'foo'"
+  std::string expression;    // the words joined by blanks
+  size_t caret_at = 0;       // offset of the offending token in `expression`
+  size_t caret_len = 1;
+};
+
+struct FilterNode;
+
+class Filter {
+ public:
+  Filter();
+  ~Filter();
+  Filter(Filter&&) noexcept;
+  Filter& operator=(Filter&&) noexcept;
+
+  bool empty() const { return !root_; }
+  bool matches(const SocketRecord& r) const;
+  // Kernel bytecode. When ss itself would compile the whole expression (no
+  // `dev` term) this is ss's program; otherwise the compilable part (dev,
+  // fwmark, cgroup, port terms) as a sound superset. Empty: filter in user space.
+  std::string bytecode() const;
+  // True when bytecode() encodes the whole expression (nothing dropped).
+  bool bytecode_is_exact() const;
+  // The family the last prefixed condition selected (ss replaces the family set).
+  std::optional<int> family_override;
+  std::vector<std::string> warnings;  // e.g. mixed and/or without parentheses
+  std::string describe() const;       // normalised expression, for tests and logs
+
+ private:
+  friend struct FilterParser;
+  std::unique_ptr<FilterNode> root_;
+  PortRange ephemeral_;  // what `autobound` tests (ss's is_ephemeral)
+};
+
+struct FilterParseResult {
+  std::optional<Filter> filter;
+  std::optional<FilterError> error;
+};
+
+// `words`: the argv words after options and state words; `file_lines`: the
+// lines of -F FILE (comment and '0' lines are skipped as ss does).
+FilterParseResult parse_filter(const std::vector<std::string>& words,
+                               const std::vector<std::string>& file_lines, FilterContext& ctx);
+
+// Reads -F FILE ("-" = stdin) into lines; the error names the file.
+struct FilterFileResult {
+  std::vector<std::string> lines;
+  std::optional<std::string> error;
+};
+FilterFileResult read_filter_file(const std::string& path);
+
+// The kernel's inet_diag_bc_run, for tests: runs `bc` on a record.
+bool run_bytecode(const std::string& bc, const SocketRecord& r);
+
+}  // namespace sw

@@ -1,0 +1,54 @@
+// Internal: the filter expression tree shared by the parser, the evaluator and
+// the bytecode compiler. Mirrors ss's ssfilter node types.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sw {
+
+struct Prefix {
+  int family = 0;  // AF_INET / AF_INET6 / AF_PACKET (protocol) / AF_NETLINK (protocol)
+  std::array<uint8_t, 16> bytes{};
+  int bitlen = 0;  // 0: any address
+};
+
+// One src/dst/sport/dport operand (ss's struct aafilter chain).
+struct HostCond {
+  int family = 0;             // family the operand was parsed for (prefix or preferred)
+  int port = -1;              // -1: any
+  std::vector<Prefix> addrs;  // alternatives (DNS may give several); empty: any
+  std::string unix_pattern;   // AF_UNIX: fnmatch pattern
+  bool is_unix = false;
+};
+
+enum class NodeKind {
+  And,
+  Or,
+  Not,
+  SrcCond,   // src HOST / sport = PORT
+  DstCond,   // dst HOST / dport = PORT
+  SrcGe,     // sport >= P
+  SrcLe,     // sport <= P
+  DstGe,
+  DstLe,
+  Dev,       // dev = IFINDEX
+  Mark,      // fwmark = MARK/MASK
+  Cgroup,    // cgroup = ID
+  Autobound,
+};
+
+struct FilterNode {
+  NodeKind kind;
+  std::unique_ptr<FilterNode> a, b;  // children (And/Or: a, b; Not: a)
+  HostCond host;                     // Src/Dst conds and Ge/Le (port only)
+  uint32_t ifindex = 0;
+  uint32_t mark = 0, mask = 0xffffffff;
+  uint64_t cgroup_id = 0;
+  bool paren = false;                // written in parentheses (for warnings/describe)
+};
+
+}  // namespace sw
