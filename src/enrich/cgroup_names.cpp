@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -79,35 +79,23 @@ const std::string& CgroupNames::path_of(uint64_t id) {
   return names_.emplace(id, fmt::format("unreachable:{:x}", id)).first->second;
 }
 
-uint64_t cgroup_id_of_path(const std::string& path, const std::string& mounts_path) {
-  if (path.empty()) return 0;
+Expected<uint64_t> cgroup_id_of_path(const std::string& path, const std::string& mounts_path) {
   // As ss 6.1 resolves it (checked with strace): a path starting with '/' or
-  // '.' is a file system path from the current directory; anything else is
-  // relative to the cgroup2 mount.
-  if (path[0] == '/' || path[0] == '.') return cgroup_id_of(path.c_str());
-  std::string mnt = find_cgroup2_mount(mounts_path);
-  if (!mnt.empty()) return cgroup_id_of((mnt + "/" + path).c_str());
-  // No cgroup2 mount visible (e.g. under `ip netns exec`, which remounts /sys).
-  // ss mounts one at /var/run/cgroup2 and leaves it; a detached mount (new
-  // mount API) gives the same ids without touching the mount table.
-  int fs = static_cast<int>(syscall(SYS_fsopen, "cgroup2", 0));
-  if (fs < 0) return 0;
-  uint64_t id = 0;
-  if (syscall(SYS_fsconfig, fs, 6 /* FSCONFIG_CMD_CREATE */, nullptr, nullptr, 0) == 0) {
-    int m = static_cast<int>(syscall(SYS_fsmount, fs, 0, 0));
-    if (m >= 0) {
-      const std::string& rel = path;
-      alignas(file_handle) unsigned char buf[sizeof(file_handle) + sizeof(uint64_t)] = {};
-      auto* fh = reinterpret_cast<file_handle*>(buf);
-      fh->handle_bytes = sizeof(uint64_t);
-      int mount_id = 0;
-      if (name_to_handle_at(m, rel.empty() ? "" : rel.c_str(), fh, &mount_id,
-                            rel.empty() ? AT_EMPTY_PATH : 0) == 0)
-        std::memcpy(&id, buf + sizeof(file_handle), sizeof id);
-      close(m);
-    }
+  // '.' is first tried as a file system path from the current directory; then
+  // (and for anything else) relative to the cgroup2 mount. With no mount
+  // visible (ip netns exec remounts /sys) that fails; nothing is mounted.
+  if (!path.empty() && (path[0] == '/' || path[0] == '.')) {
+    if (uint64_t id = cgroup_id_of(path.c_str())) return id;
   }
-  close(fs);
+  std::string mnt = find_cgroup2_mount(mounts_path);
+  if (mnt.empty()) return Error{"Failed to find cgroup2 mount", ENOENT};
+  std::string full = mnt + "/" + path;
+  errno = 0;
+  uint64_t id = cgroup_id_of(full.c_str());
+  if (!id) {
+    int e = errno ? errno : EINVAL;
+    return Error{fmt::format("Failed to get cgroup2 ID: {}", std::strerror(e)), e};
+  }
   return id;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/expected.hpp"
+
 namespace sw {
 
 class CgroupNames {
@@ -28,7 +30,8 @@ class CgroupNames {
 
 // iproute2's get_cgroup2_id: the id of a directory given as a file system path
 // ("/..." or "./...") or a path relative to the cgroup2 mount; 0 when missing.
-uint64_t cgroup_id_of_path(const std::string& path,
-                           const std::string& mounts_path = "/proc/self/mounts");
+// The error message is the line ss prints ("Failed to find cgroup2 mount").
+Expected<uint64_t> cgroup_id_of_path(const std::string& path,
+                                     const std::string& mounts_path = "/proc/self/mounts");
 
 }  // namespace sw

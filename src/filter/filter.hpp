@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/expected.hpp"
 #include "core/socket_record.hpp"
 #include "enrich/services.hpp"
 
@@ -27,9 +28,10 @@ struct FilterContext {
   bool has_tcp = true;       // TCP table selected (service names looked up as tcp)
   bool has_udp = true;       // UDP table selected
   PortRange ephemeral;       // for `autobound`
-  // Interface name -> index (0 when unknown); cgroup path -> id (0 when unknown).
+  // Interface name -> index (0 when unknown); cgroup path -> id, or the line
+  // ss prints when it cannot resolve it.
   std::function<uint32_t(const std::string&)> ifindex_of;
-  std::function<uint64_t(const std::string&)> cgroup_id_of;
+  std::function<Expected<uint64_t>(const std::string&)> cgroup_id_of;
 };
 
 struct FilterError {

@@ -142,7 +142,7 @@ bool get_prefix(const std::string& arg, int family, Prefix& p) {
   auto slash = arg.find('/');
   std::string addr = arg.substr(0, slash);
   if (addr == "default" || addr == "any" || addr == "all") {
-    p.family = family == AF_UNSPEC ? AF_INET : family;
+    p.family = family;  // AF_UNSPEC stays unspecified: matches both families
     p.bitlen = 0;
     return slash == std::string::npos;
   }
@@ -556,13 +556,16 @@ struct FilterParser {
           n->mask = mask;
         } else {
           n = node(NodeKind::Cgroup);
-          uint64_t id = ctx.cgroup_id_of ? ctx.cgroup_id_of(v.text) : 0;
+          Expected<uint64_t> id = ctx.cgroup_id_of
+                                      ? ctx.cgroup_id_of(v.text)
+                                      : Expected<uint64_t>(Error{"no cgroup resolver", 0});
           if (!id) {
-            error = make_error(1, fmt::format("Cannot parse cgroup {}.\n", v.text),
-                               "no cgroup v2 directory '" + v.text + "'", v);
+            error = make_error(
+                1, fmt::format("{}\nCannot parse cgroup {}.\n", id.error().message, v.text),
+                "cannot resolve cgroup '" + v.text + "': " + id.error().message, v);
             return nullptr;
           }
-          n->cgroup_id = id;
+          n->cgroup_id = *id;
         }
         return neg ? negate(std::move(n)) : std::move(n);
       }

@@ -50,5 +50,32 @@ TEST(HermeticDifferential, ReplayedDumpsMatchSs) {
   std::cout << compared << " replays compared\n";
 }
 
+// The -tan part of the filter corpus on a dump holding v4 and v6 sockets
+// (TCPDIAG_FILE stops at the first DONE, so this one has none in between).
+TEST(HermeticDifferential, FilterCorpusOnRecordedDump) {
+  if (access("/usr/bin/ss", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/ss";
+  Rules rules = load_rules(SW_DIFF_DIR "/known_diffs.md");
+  std::ifstream in(SW_CORPUS);
+  std::vector<std::string> env = {std::string("TCPDIAG_FILE=") + SW_DUMPS_DIR + "/tcp_v4v6.dump"};
+  int compared = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("-tan | ", 0) != 0) continue;
+    SCOPED_TRACE(line);
+    std::vector<std::string> a = {"ss", "-tan"}, b = {SW_BINARY, "-tan"};
+    for (auto& w : split_words(line.substr(7))) {
+      a.push_back(w);
+      b.push_back(w);
+    }
+    Output x = run(a, env), y = run(b, env);
+    EXPECT_EQ(x.status, y.status);
+    EXPECT_EQ(x.out, y.out) << line_diff(x.out, y.out);
+    std::string ex = filter_stderr(x.err, rules), ey = filter_stderr(y.err, rules);
+    EXPECT_EQ(ey.substr(0, ex.size()), ex);
+    ++compared;
+  }
+  EXPECT_GE(compared, 150);
+  std::cout << compared << " expressions replayed\n";
+}
+
 }  // namespace
 }  // namespace sw::diff
