@@ -1,0 +1,109 @@
+// -K and -E against the live kernel, in the private namespace netns_main made.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "netns_helpers.hpp"
+
+namespace sw::test {
+namespace {
+
+struct Pair {
+  int client = -1, server = -1;
+};
+
+TEST(Kill, DestroysOnlyTheChosenConnectionAndItsPeerSeesAReset) {
+  int lst = tcp_listener(7101);
+  ASSERT_GE(lst, 0);
+  Pair p[3];
+  for (auto& x : p) {
+    x.client = tcp_connect(7101);
+    x.server = accept_one(lst);
+    ASSERT_GE(x.client, 0);
+    ASSERT_GE(x.server, 0);
+  }
+  uint16_t victim = local_port(p[1].client);
+  auto r = run_sockwatch({"-tnK", "sport", "=", ":" + std::to_string(victim)});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // Only the destroyed socket is printed (header + one row).
+  EXPECT_NE(r.out.find(":" + std::to_string(victim)), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(saw_reset(p[1].server)) << "peer of the killed socket saw no reset";
+  EXPECT_TRUE(still_connected(p[0].client, p[0].server));
+  EXPECT_TRUE(still_connected(p[2].client, p[2].server));
+  for (auto& x : p) {
+    close(x.client);
+    close(x.server);
+  }
+  close(lst);
+}
+
+TEST(Kill, UnprivilegedCallerFailsClearly) {
+  int lst = tcp_listener(7102);
+  int c = tcp_connect(7102);
+  int s = accept_one(lst);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Drop to nobody: no CAP_NET_ADMIN.
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    auto r = run_sockwatch({"-tnK", "sport", "=", ":" + std::to_string(local_port(c))});
+    bool ok = r.status != 0 && r.err.find("CAP_NET_ADMIN") != std::string::npos;
+    _exit(ok ? 0 : 1);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  EXPECT_TRUE(still_connected(c, s));
+  close(c);
+  close(s);
+  close(lst);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(Events, EveryClosedSocketIsReportedEvenWhenKilledRightAfter) {
+  std::string path = "/tmp/sw_events_" + std::to_string(getpid());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    execl(SW_BINARY, SW_BINARY, "-tnE", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it join the groups
+  int lst = tcp_listener(7103);
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 20; ++i) {
+    int c = tcp_connect(7103);
+    int s = accept_one(lst);
+    ports.push_back(local_port(c));
+    close(c);
+    close(s);
+  }
+  close(lst);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGKILL);  // no chance to flush at exit: every event must already be written
+  waitpid(pid, nullptr, 0);
+  std::string out = slurp(path);
+  unlink(path.c_str());
+  for (uint16_t port : ports)
+    EXPECT_NE(out.find(":" + std::to_string(port)), std::string::npos) << "missing " << port;
+}
+
+}  // namespace
+}  // namespace sw::test

@@ -1,0 +1,122 @@
+// Enters a private network namespace before any test runs; exits 77 (CTest
+// "skipped") when that is not possible (not root, no user namespaces).
+#include <gtest/gtest.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "netns_helpers.hpp"
+
+namespace sw::test {
+
+RunResult run_sockwatch(const std::vector<std::string>& args) {
+  char out_path[] = "/tmp/sw_netns_out_XXXXXX";
+  char err_path[] = "/tmp/sw_netns_err_XXXXXX";
+  int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    std::vector<char*> argv;
+    std::string bin = SW_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  RunResult r;
+  int st = 0;
+  waitpid(pid, &st, 0);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  auto slurp = [](const char* p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    unlink(p);
+    return ss.str();
+  };
+  close(out_fd);
+  close(err_fd);
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
+  return r;
+}
+
+int tcp_listener(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) || listen(fd, 16)) return -1;
+  return fd;
+}
+
+int tcp_connect(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a)) return -1;
+  return fd;
+}
+
+int accept_one(int listener) { return accept4(listener, nullptr, nullptr, SOCK_CLOEXEC); }
+
+uint16_t local_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+bool saw_reset(int fd) {
+  char c;
+  ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+  return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE));
+}
+
+bool still_connected(int fd, int peer) {
+  char c = 'x';
+  if (send(fd, &c, 1, MSG_NOSIGNAL) != 1) return false;
+  char got = 0;
+  return recv(peer, &got, 1, 0) == 1 && got == 'x';
+}
+
+}  // namespace sw::test
+
+namespace {
+bool enter_private_netns() {
+  if (geteuid() != 0) return false;
+  if (unshare(CLONE_NEWNET) != 0) return false;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  bool ok = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0;
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  ok = ok && ioctl(fd, SIOCSIFFLAGS, &ifr) == 0;
+  close(fd);
+  return ok;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!enter_private_netns()) {
+    std::fprintf(stderr, "skipped: needs root and network namespaces\n");
+    return 77;
+  }
+  testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
