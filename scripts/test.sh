@@ -7,5 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOCKWATCH_WERROR=ON >/dev/null
 cmake --build build/test -j"$(nproc)"
+# Bounded fuzzing (clang + libFuzzer, ASan/UBSan) of the filter, netlink and /proc
+# parsers, including every saved crash input.
+bash scripts/fuzz.sh "${SW_FUZZ_SECONDS:-15}"
 cd build/test
 ctest --output-on-failure -j1 "$@"

@@ -28,6 +28,7 @@ struct FilterContext {
   bool has_tcp = true;       // TCP table selected (service names looked up as tcp)
   bool has_udp = true;       // UDP table selected
   PortRange ephemeral;       // for `autobound`
+  bool resolve_names = true; // host names via the resolver (fuzzing turns this off)
   // Interface name -> index (0 when unknown); cgroup path -> id, or the line
   // ss prints when it cannot resolve it.
   std::function<uint32_t(const std::string&)> ifindex_of;

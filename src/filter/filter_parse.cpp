@@ -416,7 +416,7 @@ struct FilterParser {
       Prefix px;
       if (get_prefix(addr, fam, px)) {
         hc.addrs.push_back(px);
-      } else if (!resolve_host(addr, fam, hc.addrs)) {
+      } else if (!ctx.resolve_names || !resolve_host(addr, fam, hc.addrs)) {
         return bad_addr(
             fmt::format("Error: an inet prefix is expected rather than \"{}\".\n", addr),
             fmt::format("expected an address, prefix or host name after '{}', got '{}'", after,

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for a bounded
+# time on a corpus seeded from the test fixtures. Any crash, leak or sanitizer
+# report fails. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] (default 20).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-20}
+build=build/fuzz
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSOCKWATCH_FUZZ=ON -DSOCKWATCH_TESTS=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" --target fuzz_filter fuzz_nlmsg fuzz_procnet >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Seeds: the filter corpus, the recorded dumps (with a table byte in front), /proc fixtures.
+mkdir -p "$work/filter" "$work/nlmsg" "$work/procnet"
+i=0
+while IFS= read -r line; do
+  [[ -z "$line" || "$line" == \#* ]] && continue
+  printf '%s' "${line#*| }" | tr ' ' '\n' > "$work/filter/seed$((i++))"
+done < tests/fixtures/filters/corpus.txt
+for d in tests/golden/dumps/*.dump; do
+  { printf '\x00'; cat "$d"; } > "$work/nlmsg/$(basename "$d")"
+done
+{ printf '\x06'; cat tests/golden/dumps/all_families.rec; } > "$work/nlmsg/unix.rec"
+cp tests/fixtures/packet/proc_*.txt "$work/procnet/" 2>/dev/null || true
+for f in /proc/net/tcp /proc/net/unix /proc/net/sockstat /proc/net/snmp; do
+  cp "$f" "$work/procnet/$(basename "$f")" 2>/dev/null || true
+done
+
+status=0
+for t in filter nlmsg procnet; do
+  # Every input that once crashed stays a regression test.
+  if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
+    "$build/fuzz/fuzz_$t" fuzz/regressions/$t/* >"$work/$t.regress.log" 2>&1 ||
+      { echo "fuzz_$t: regression input fails"; tail -20 "$work/$t.regress.log"; status=1; }
+  fi
+  if "$build/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+      -artifact_prefix="$work/$t-" "$work/$t" >"$work/$t.log" 2>&1; then
+    runs=$(grep -oE 'Done [0-9]+ runs' "$work/$t.log" | tail -1)
+    echo "fuzz_$t: ${runs:-done} in ${secs}s, no crash"
+  else
+    echo "fuzz_$t: FAILED"; tail -30 "$work/$t.log"
+    ls "$work"/"$t"-* 2>/dev/null && cp "$work"/"$t"-* . 2>/dev/null || true
+    status=1
+  fi
+done
+exit $status
