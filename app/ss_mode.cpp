@@ -85,6 +85,13 @@ class Runner {
   int status() const { return status_; }
   // Called before each kernel dump with the table it is for (--record markers).
   void set_before_dump(std::function<void(Table)> fn) { before_dump_ = std::move(fn); }
+  // How to undo the rows emitted since a checkpoint, for a dump the kernel
+  // flagged NLM_F_DUMP_INTR. Without it (streamed JSON) such a dump is kept
+  // and reported.
+  void set_rollback(std::function<size_t()> checkpoint, std::function<void(size_t)> rollback) {
+    checkpoint_ = std::move(checkpoint);
+    rollback_ = std::move(rollback);
+  }
 
  private:
   bool wanted(const SocketRecord& r) const { return !filter_ || filter_->matches(r); }
@@ -100,8 +107,7 @@ class Runner {
     }
     DumpRequest req;
     req.table = Table::Netlink;
-    if (before_dump_) before_dump_(req.table);
-    auto res = src_.dump(req, [&](SocketRecord&& r) { emit(std::move(r)); });
+    auto res = dump(req, [&](SocketRecord&& r) { emit(std::move(r)); });
     if (!res) fail("sock_diag dump (netlink)", res.error());
   }
 
@@ -116,8 +122,7 @@ class Runner {
     }
     DumpRequest req;
     req.table = Table::PacketRaw;
-    if (before_dump_) before_dump_(req.table);
-    auto res = src_.dump(req, sink);
+    auto res = dump(req, sink);
     if (!res) return fail("sock_diag dump (packet)", res.error());
     if (res->kernel_error) fallback_packet(env_, o_, sink);
   }
@@ -137,8 +142,7 @@ class Runner {
     req.unix_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
     if (o_.render.show_mem) req.unix_show |= UDIAG_SHOW_MEMINFO;
     if (o_.render.show_details) req.unix_show |= UDIAG_SHOW_VFS | UDIAG_SHOW_ICONS;
-    if (before_dump_) before_dump_(req.table);
-    auto res = src_.dump(req, sink);
+    auto res = dump(req, sink);
     if (!res) return fail("sock_diag dump (unix)", res.error());
     if (res->kernel_error) fallback_unix(env_, o_, sink);
   }
@@ -177,8 +181,7 @@ class Runner {
       // to show the kernel program and the evaluator select the same sockets.
       if (filter_ && !no_bytecode_ && !std::getenv("SW_NO_BYTECODE"))
         req.bytecode = filter_->bytecode();
-      if (before_dump_) before_dump_(req.table);
-      auto res = src_.dump(req, sink);
+      auto res = dump(req, sink);
       if (res && res->kernel_error == EPERM && !req.bytecode.empty()) {
         // fwmark tests need CAP_NET_ADMIN in the kernel; filter in user space.
         no_bytecode_ = true;
@@ -187,10 +190,6 @@ class Runner {
       if (!res) return fail(fmt::format("sock_diag dump ({}/{})",
                                         family == AF_INET ? "inet" : "inet6", table_netid(t)),
                             res.error());
-      if (res->interrupted)
-        warn(fmt::format("sock_diag dump ({}): interrupted by concurrent changes, output may be "
-                         "incomplete",
-                         table_netid(t)));
       if (res->kernel_error) {
         // The kernel lacks this protocol's diag module (raw_diag, dccp, sctp):
         // ss falls back to /proc where a file exists, silently otherwise.
@@ -245,6 +244,24 @@ class Runner {
   }
 
  private:
+  // One kernel dump, retried (twice) when a concurrent change interrupted it.
+  Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) {
+    for (int attempt = 0;; ++attempt) {
+      size_t mark = checkpoint_ ? checkpoint_() : 0;
+      if (before_dump_) before_dump_(req.table);
+      auto res = src_.dump(req, sink);
+      if (!res || !res->interrupted) return res;
+      bool can_retry = rollback_ && !o_.kill && !before_dump_ && attempt < 2;
+      if (!can_retry) {
+        warn(fmt::format("sock_diag dump ({}): interrupted by concurrent changes, output may "
+                         "be incomplete",
+                         table_netid(req.table)));
+        return res;
+      }
+      rollback_(mark);
+    }
+  }
+
   void fail(const std::string& what, const Error& e) {
     std::fprintf(stderr, "%s: %s\n", what.c_str(), e.message.c_str());
     status_ = 1;
@@ -256,6 +273,8 @@ class Runner {
   const Filter* filter_;
   Emit emit_;
   std::function<void(Table)> before_dump_;
+  std::function<size_t()> checkpoint_;
+  std::function<void(size_t)> rollback_;
   std::unique_ptr<DiagSocket> kill_sock_;
   bool no_bytecode_ = false;
   bool killed_ = false;
@@ -578,6 +597,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   }
   Runner runner(o, env, *source, filter, emit);
   runner.set_before_dump(runner_hook);
+  if (!o.json) runner.set_rollback([&] { return table.rows(); }, [&](size_t n) { table.truncate(n); });
   runner.run();
   runner.report_kill();
   if (recording && !recording->close()) return 1;

@@ -108,26 +108,19 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
   auto s = socket();
   if (!s) return s.error();
   auto bytes = build_dump_request(req);
+  Error parse_error;
+  auto on_msg = [&](const nlmsghdr& h) {
+    Expected<SocketRecord> rec = parse_reply(h, req.table);
+    if (rec) sink(std::move(*rec));
+    else if (parse_error.message.empty()) parse_error = rec.error();
+  };
+  auto st = (*s)->dump(bytes.data(), bytes.size(), on_msg, recorder_);
+  if (!st) return st.error();
+  if (!parse_error.message.empty()) return parse_error;
   DumpResult result;
-  for (int attempt = 0;; ++attempt) {
-    // Records are held back until the dump completes, so that an interrupted
-    // dump can be retried without emitting a socket twice.
-    std::vector<SocketRecord> records;
-    Error parse_error;
-    auto on_msg = [&](const nlmsghdr& h) {
-      Expected<SocketRecord> rec = parse_reply(h, req.table);
-      if (rec) records.push_back(std::move(*rec));
-      else if (parse_error.message.empty()) parse_error = rec.error();
-    };
-    auto st = (*s)->dump(bytes.data(), bytes.size(), on_msg, recorder_);
-    if (!st) return st.error();
-    if (st->interrupted && attempt < retries_ && !recorder_) continue;
-    if (!parse_error.message.empty()) return parse_error;
-    result.kernel_error = st->kernel_error;
-    result.interrupted = st->interrupted;
-    for (auto& r : records) sink(std::move(r));
-    return result;
-  }
+  result.kernel_error = st->kernel_error;
+  result.interrupted = st->interrupted;
+  return result;
 }
 
 }  // namespace sw

@@ -41,10 +41,11 @@ class SocketSource {
 // Builds the request bytes for one dump (exposed for tests and the recorder).
 std::vector<uint8_t> build_dump_request(const DumpRequest& req);
 
+// Records stream to the sink as they arrive (holding a whole dump would cost
+// ~250 bytes per socket). A dump the kernel flagged NLM_F_DUMP_INTR comes back
+// with `interrupted` set: the caller rolls back what it emitted and retries.
 class LiveSource : public SocketSource {
  public:
-  // Retries a dump that the kernel flagged NLM_F_DUMP_INTR up to `retries` times.
-  explicit LiveSource(int retries = 2) : retries_(retries) {}
   Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) override;
   // Every recvmsg buffer of later dumps is also given to `recorder` (ss -D).
   void set_recorder(BufferSink recorder) { recorder_ = std::move(recorder); }
@@ -53,7 +54,6 @@ class LiveSource : public SocketSource {
   Expected<DiagSocket*> socket();
   std::unique_ptr<DiagSocket> sock_;
   BufferSink recorder_;
-  int retries_;
 };
 
 }  // namespace sw

@@ -95,11 +95,45 @@ class Scanner {
 }  // namespace
 
 void OwnerIndex::add(uint64_t inode, int32_t pid, int32_t tid, int32_t fd, uint32_t comm) {
-  auto idx = static_cast<uint32_t>(entries_.size());
-  auto [it, inserted] = head_.try_emplace(inode, idx);
-  entries_.push_back({pid, tid, fd, comm, inserted ? kNone : it->second});
-  it->second = idx;
+  entries_.push_back({inode, pid, tid, fd, comm, kNone});
   ++stats_.sockets;
+}
+
+namespace {
+size_t slot_of(uint64_t inode, size_t mask) {
+  // Inodes are dense small integers: mix them so runs do not cluster.
+  return static_cast<size_t>((inode * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+}
+}  // namespace
+
+void OwnerIndex::build_index() {
+  size_t cap = 16;
+  while (cap < entries_.size() * 2) cap <<= 1;
+  slots_.assign(cap, kNone);
+  size_t mask = cap - 1;
+  for (uint32_t i = 0; i < entries_.size(); ++i) {
+    for (size_t s = slot_of(entries_[i].inode, mask);; s = (s + 1) & mask) {
+      uint32_t head = slots_[s];
+      if (head == kNone) {
+        slots_[s] = i;
+        break;
+      }
+      if (entries_[head].inode == entries_[i].inode) {
+        entries_[i].next = head;
+        slots_[s] = i;
+        break;
+      }
+    }
+  }
+}
+
+uint32_t OwnerIndex::find(uint64_t inode) const {
+  if (slots_.empty()) return kNone;
+  size_t mask = slots_.size() - 1;
+  for (size_t s = slot_of(inode, mask);; s = (s + 1) & mask) {
+    uint32_t head = slots_[s];
+    if (head == kNone || entries_[head].inode == inode) return head;
+  }
 }
 
 OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
@@ -154,15 +188,14 @@ OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
     closedir(tasks);
   }
   closedir(proc);
+  idx.build_index();
   return idx;
 }
 
 void OwnerIndex::for_each_owner(uint64_t inode,
                                 const std::function<void(const OwnerView&)>& fn) const {
   if (!inode) return;
-  auto it = head_.find(inode);
-  if (it == head_.end()) return;
-  for (uint32_t i = it->second; i != kNone; i = entries_[i].next) {
+  for (uint32_t i = find(inode); i != kNone; i = entries_[i].next) {
     const Entry& e = entries_[i];
     fn(OwnerView{e.pid, e.tid, e.fd, comms_[e.comm]});
   }
@@ -170,11 +203,11 @@ void OwnerIndex::for_each_owner(uint64_t inode,
 
 bool OwnerIndex::append_users(uint64_t inode, std::string& out) const {
   if (!inode) return false;
-  auto it = head_.find(inode);
-  if (it == head_.end()) return false;
+  uint32_t head = find(inode);
+  if (head == kNone) return false;
   out += " users:(";  // ss 6.1 writes the leading blank into the Process cell
   bool first = true;
-  for (uint32_t i = it->second; i != kNone; i = entries_[i].next) {
+  for (uint32_t i = head; i != kNone; i = entries_[i].next) {
     const Entry& e = entries_[i];
     if (!first) out += ',';
     first = false;

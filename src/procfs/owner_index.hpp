@@ -8,7 +8,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace sw {
@@ -48,6 +47,7 @@ class OwnerIndex {
   void for_each_owner(uint64_t inode, const std::function<void(const OwnerView&)>& fn) const;
 
   struct Entry {
+    uint64_t inode;
     int32_t pid;
     int32_t tid;
     int32_t fd;
@@ -58,11 +58,15 @@ class OwnerIndex {
 
  private:
   void add(uint64_t inode, int32_t pid, int32_t tid, int32_t fd, uint32_t comm);
-  // Each inode maps to its newest entry; entries chain backwards, so walking a
-  // chain yields ss's order (reverse of scan order) with no sorting.
+  void build_index();
+  uint32_t find(uint64_t inode) const;
+  // Entries in scan order; after the scan an open-addressing table sized to
+  // twice the number of distinct inodes maps each inode to its newest entry,
+  // and entries chain backwards, so a chain walk is ss's order (reverse scan
+  // order) with no sorting. ~36 bytes per socket fd, no per-node allocation.
   std::vector<Entry> entries_;
   std::vector<std::string> comms_;
-  std::unordered_map<uint64_t, uint32_t> head_;
+  std::vector<uint32_t> slots_;
   OwnerScanStats stats_;
   bool threads_ = false;
 };

@@ -39,15 +39,26 @@ void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
     // ss stores a field length in 16 bits; longer text is cut there.
     auto text = cells[i].substr(0, std::min<size_t>(cells[i].size(), 65535));
     arena_.append(text);
-    ends_.push_back(static_cast<uint32_t>(arena_.size()));
+    lens_.push_back(static_cast<uint16_t>(text.size()));
     max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
   }
   ++rows_;
 }
 
+void TextTable::truncate(size_t rows) {
+  if (rows >= rows_) return;
+  size_t per_row = static_cast<size_t>(std::count(enabled_.begin(), enabled_.end(), true));
+  size_t keep_cells = rows * per_row;
+  size_t bytes = 0;
+  for (size_t i = 0; i < keep_cells; ++i) bytes += lens_[i];
+  arena_.resize(bytes);
+  lens_.resize(keep_cells);
+  rows_ = rows;
+}
+
 void TextTable::clear_rows() {
   arena_.clear();
-  ends_.clear();
+  lens_.clear();
   rows_ = 0;
 }
 
@@ -108,16 +119,15 @@ void TextTable::render(Writer& w_out, int screen_width) const {
   std::array<int, kColCount> width{};
   compute_widths(screen_width, width);
   size_t cell = 0;
-  uint32_t start = 0;
+  size_t start = 0;
   for (size_t r = 0; r < rows_; ++r) {
     w_out.maybe_flush();
     std::string& out = w_out.buf();
     bool started = false;
     for (size_t c = 0; c < kColCount; ++c) {
       if (!enabled_[c]) continue;
-      uint32_t end = ends_[cell++];
-      std::string_view text(arena_.data() + start, end - start);
-      start = end;
+      std::string_view text(arena_.data() + start, lens_[cell]);
+      start += lens_[cell++];
       int printed = 0;
       if (started) {
         out.append(kCols[c].ldelim);

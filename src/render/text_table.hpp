@@ -1,8 +1,8 @@
 // TextTable: ss's column layout (misc/ss.c render_calc_width/render), computed
 // over the WHOLE output instead of ss's 5 MB batches, so alignment never
 // drifts part-way through a long listing (a documented deviation).
-// Cells are stored in one arena with end offsets, so 100k rows cost two
-// allocations, not a million small strings. Owns layout only: callers decide
+// Cells are stored in one arena with 16-bit lengths, so 100k rows cost two
+// allocations, not a million small strings, and ~2 bytes of index per cell. Owns layout only: callers decide
 // what goes in each cell.
 #pragma once
 
@@ -48,13 +48,16 @@ class TextTable {
   void render(Writer& out, int screen_width) const;
   // Renders and forgets the rows, keeping the widths measured so far (-E).
   void clear_rows();
+  // Drops the rows added after the first `rows` (a dump that must be retried).
+  // Widths measured from them stay: at worst a column is wider than needed.
+  void truncate(size_t rows);
 
  private:
   void compute_widths(int screen_width, std::array<int, kColCount>& width) const;
   std::array<bool, kColCount> enabled_{};
   std::array<int, kColCount> max_len_{};
   std::string arena_;
-  std::vector<uint32_t> ends_;  // end offset of each stored cell
+  std::vector<uint16_t> lens_;  // length of each stored cell (ss caps a cell at 65535)
   size_t rows_ = 0;
   int ncols_ = 0;  // enabled columns, fixed at the first row
 };
