@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 #include "render/output.hpp"
 
@@ -38,7 +39,12 @@ void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
     if (!enabled_[i]) continue;
     // ss stores a field length in 16 bits; longer text is cut there.
     auto text = cells[i].substr(0, std::min<size_t>(cells[i].size(), 65535));
-    arena_.append(text);
+    // A row's cells may span chunks; a cell never does.
+    if (chunks_.empty() || chunks_.back().used + text.size() > kChunk)
+      chunks_.push_back({std::make_unique<char[]>(kChunk), 0});
+    Chunk& c = chunks_.back();
+    std::memcpy(c.data.get() + c.used, text.data(), text.size());
+    c.used += text.size();
     lens_.push_back(static_cast<uint16_t>(text.size()));
     max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
   }
@@ -49,15 +55,26 @@ void TextTable::truncate(size_t rows) {
   if (rows >= rows_) return;
   size_t per_row = static_cast<size_t>(std::count(enabled_.begin(), enabled_.end(), true));
   size_t keep_cells = rows * per_row;
-  size_t bytes = 0;
-  for (size_t i = 0; i < keep_cells; ++i) bytes += lens_[i];
-  arena_.resize(bytes);
+  // Replay the chunk filling to find where the kept cells end.
+  size_t chunk = 0, used = 0;
+  for (size_t i = 0; i < keep_cells; ++i) {
+    if (used + lens_[i] > kChunk) {
+      ++chunk;
+      used = 0;
+    }
+    used += lens_[i];
+  }
+  if (keep_cells == 0) chunks_.clear();
+  else {
+    chunks_.resize(chunk + 1);
+    chunks_.back().used = used;
+  }
   lens_.resize(keep_cells);
   rows_ = rows;
 }
 
 void TextTable::clear_rows() {
-  arena_.clear();
+  chunks_.clear();
   lens_.clear();
   rows_ = 0;
 }
@@ -119,15 +136,20 @@ void TextTable::render(Writer& w_out, int screen_width) const {
   std::array<int, kColCount> width{};
   compute_widths(screen_width, width);
   size_t cell = 0;
-  size_t start = 0;
+  size_t chunk = 0, start = 0;
   for (size_t r = 0; r < rows_; ++r) {
     w_out.maybe_flush();
     std::string& out = w_out.buf();
     bool started = false;
     for (size_t c = 0; c < kColCount; ++c) {
       if (!enabled_[c]) continue;
-      std::string_view text(arena_.data() + start, lens_[cell]);
-      start += lens_[cell++];
+      size_t len = lens_[cell++];
+      if (start + len > kChunk || (chunk < chunks_.size() && start + len > chunks_[chunk].used)) {
+        ++chunk;
+        start = 0;
+      }
+      std::string_view text(len ? chunks_[chunk].data.get() + start : "", len);
+      start += len;
       int printed = 0;
       if (started) {
         out.append(kCols[c].ldelim);

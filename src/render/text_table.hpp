@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,8 +58,15 @@ class TextTable {
   void compute_widths(int screen_width, std::array<int, kColCount>& width) const;
   std::array<bool, kColCount> enabled_{};
   std::array<int, kColCount> max_len_{};
-  std::string arena_;
-  std::vector<uint16_t> lens_;  // length of each stored cell (ss caps a cell at 65535)
+  // Cell bytes in 1 MiB chunks, never reallocated: a growing std::string would
+  // need old + new buffers at once (peak RSS twice the output).
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    size_t used = 0;
+  };
+  static constexpr size_t kChunk = 1 << 20;
+  std::vector<Chunk> chunks_;
+  std::deque<uint16_t> lens_;  // length of each stored cell (ss caps a cell at 65535)
   size_t rows_ = 0;
   int ncols_ = 0;  // enabled columns, fixed at the first row
 };
