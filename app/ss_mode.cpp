@@ -519,6 +519,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   ctx.opt = o.render;
   ctx.proc_root = env.proc_root;
   ctx.show_bpf = o.show_bpf;
+  ctx.dbs = o.dbs;
   ctx.ephemeral = read_port_range(env.proc_path("PROC_IP_LOCAL_PORT_RANGE",
                                                 "sys/net/ipv4/ip_local_port_range"));
   std::unique_ptr<OwnerIndex> owners;

@@ -29,7 +29,7 @@ PortRange read_port_range(const std::string& path) {
 }
 
 const std::string& ServiceNames::lookup(uint16_t port, const char* proto) {
-  auto& cache = proto[0] == 'u' ? udp_ : tcp_;
+  auto& cache = !proto ? any_ : proto[0] == 'u' ? udp_ : tcp_;
   auto it = cache.find(port);
   if (it != cache.end()) return it->second;
   std::string name;

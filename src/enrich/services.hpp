@@ -25,6 +25,7 @@ class ServiceNames {
  public:
   explicit ServiceNames(PortRange ephemeral) : ephemeral_(ephemeral) {}
   // The name, or empty when there is none (the caller prints the number).
+  // proto nullptr: any protocol (getservbyport with NULL).
   const std::string& lookup(uint16_t port, const char* proto);
   // getprotobynumber name, or "ipproto-N".
   const std::string& protocol_name(int proto);
@@ -32,7 +33,7 @@ class ServiceNames {
 
  private:
   PortRange ephemeral_;
-  std::unordered_map<uint32_t, std::string> tcp_, udp_, proto_;
+  std::unordered_map<uint32_t, std::string> tcp_, udp_, any_, proto_;
 };
 
 }  // namespace sw

@@ -60,8 +60,20 @@ std::string SsRowFormatter::inet_addr(const IpAddr& a, bool v6only) {
 std::string SsRowFormatter::port_text(const SocketRecord& r, uint16_t port) {
   if (port == 0) return "*";
   if (ctx_.opt.numeric) return std::to_string(port);
-  if (r.table == Table::Raw) return services_.protocol_name(port);
-  const char* proto = r.table == Table::Udp ? "udp" : "tcp";
+  // ss resolves with a global dg_proto that only raw, udp and tcp set; DCCP,
+  // SCTP and MPTCP (dumped after them) inherit whatever was set last, or none.
+  Table t = r.table;
+  if (t == Table::Dccp || t == Table::Sctp || t == Table::Mptcp) {
+    if (ctx_.dbs & table_bit(Table::Tcp)) t = Table::Tcp;
+    else if (ctx_.dbs & table_bit(Table::Udp)) t = Table::Udp;
+    else if (ctx_.dbs & table_bit(Table::Raw)) t = Table::Raw;
+    else {
+      const std::string& any = services_.lookup(port, nullptr);
+      return any.empty() ? std::to_string(port) : any;
+    }
+  }
+  if (t == Table::Raw) return services_.protocol_name(port);
+  const char* proto = t == Table::Udp ? "udp" : "tcp";
   const std::string& name = services_.lookup(port, proto);
   return name.empty() ? std::to_string(port) : name;
 }

@@ -25,6 +25,7 @@ struct RowContext {
   const OwnerIndex* owners = nullptr;  // set when -p
   CgroupNames* cgroups = nullptr;      // set when -e / --cgroup
   bool show_bpf = false;               // -b
+  uint32_t dbs = 0;                    // selected tables (ss's dg_proto leftovers)
 };
 
 class SsRowFormatter {
