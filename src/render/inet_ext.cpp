@@ -1,16 +1,25 @@
 #include "render/inet_ext.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <linux/inet_diag.h>
+#include <linux/mptcp.h>
+#include <linux/netlink.h>
+#include <linux/sctp.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
+#include <linux/tls.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <array>
+#include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
-#include <fmt/format.h>
-
+#include "core/escape.hpp"
 #include "enrich/cgroup_names.hpp"
 #include "render/skmem.hpp"
 
@@ -20,7 +29,7 @@ namespace {
 
 using It = std::back_insert_iterator<std::string>;
 
-// %g as C prints it (fmt's {} would not match for e.g. 0.0001 or 1e+06).
+// %g as C prints it (fmt's {} differs for e.g. 0.0001 or 1e+06).
 std::string g(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -30,11 +39,68 @@ std::string g(double v) {
 // C's "%#x": "0" for zero, "0x.." otherwise (fmt's {:#x} would print "0x0").
 std::string alt_hex(uint32_t v) { return v ? fmt::format("{:#x}", v) : "0"; }
 
-void timer_text(std::string& out, const SocketRecord& r) {
+// A kernel struct from an attribute payload: ss copies what was sent and
+// zero-fills the rest ("workaround for older kernels with less fields"), and
+// ignores the tail a newer kernel appends.
+template <typename T>
+T load_padded(std::string_view p) {
+  T v;
+  std::memset(&v, 0, sizeof v);
+  std::memcpy(&v, p.data(), std::min(p.size(), sizeof v));
+  return v;
+}
+
+// Netlink attributes as iproute2's parse_rtattr_flags reads them: the first
+// occurrence of a type wins, `mask` bits are cleared from the type (ss clears
+// NLA_F_NESTED in nested tables only), malformed tails end the walk.
+template <size_t N>
+std::array<std::optional<std::string_view>, N> parse_attrs(std::string_view buf, uint16_t mask) {
+  std::array<std::optional<std::string_view>, N> tb{};
+  size_t off = 0;
+  while (off + sizeof(nlattr) <= buf.size()) {
+    nlattr a;
+    std::memcpy(&a, buf.data() + off, sizeof a);
+    if (a.nla_len < sizeof(nlattr) || off + a.nla_len > buf.size()) break;
+    uint16_t type = static_cast<uint16_t>(a.nla_type & ~mask);
+    if (type < N && !tb[type]) tb[type] = buf.substr(off + NLA_HDRLEN, a.nla_len - NLA_HDRLEN);
+    off += NLA_ALIGN(a.nla_len);
+  }
+  return tb;
+}
+
+template <typename T>
+T attr_int(std::string_view p) {
+  return load_padded<T>(p);
+}
+
+// The protocol ss dispatches on (its sockstat.type): the dump's protocol,
+// replaced by INET_DIAG_PROTOCOL when the kernel sends it (RAW sockets, so a
+// raw socket of protocol 17 is "UDP" to ss and -i prints nothing for it).
+int effective_protocol(const SocketRecord& r) {
+  if (r.protocol) return *r.protocol;
+  switch (r.table) {
+    case Table::Tcp:
+      return IPPROTO_TCP;
+    case Table::Mptcp:
+      return IPPROTO_MPTCP;
+    case Table::Dccp:
+      return IPPROTO_DCCP;
+    case Table::Udp:
+      return IPPROTO_UDP;
+    case Table::Raw:
+      return IPPROTO_RAW;
+    case Table::Sctp:
+      return IPPROTO_SCTP;
+    default:
+      return 0;
+  }
+}
+
+void timer_text(std::string& out, const SocketRecord& r, int proto) {
   if (!r.timer) return;
-  static constexpr const char* kNames[] = {"off", "on", "keepalive", "timewait", "persist",
-                                           "unknown"};
-  if (r.table == Table::Sctp) {
+  static constexpr const char* kNames[] = {"off",      "on",      "keepalive",
+                                           "timewait", "persist", "unknown"};
+  if (proto == IPPROTO_SCTP) {
     fmt::format_to(It(out), " timer:(T3_RTX,{},{})", format_ms_timer(r.expires), r.retrans);
     return;
   }
@@ -42,14 +108,20 @@ void timer_text(std::string& out, const SocketRecord& r) {
                  format_ms_timer(r.expires), r.retrans);
 }
 
+void cgroup_text(std::string& out, uint64_t id, const CgroupNames* cgroups) {
+  out += " cgroup:";
+  if (cgroups)
+    append_escaped(out, cgroups->path_of(id));
+  else
+    fmt::format_to(It(out), "unreachable:{:x}", id);
+}
+
+// ss's sock_details_print plus the v6only and shutdown text of inet_show_sock.
 void details_text(std::string& out, const SocketRecord& r, const CgroupNames* cgroups) {
   if (r.uid) fmt::format_to(It(out), " uid:{}", r.uid);
-  fmt::format_to(It(out), " ino:{}", static_cast<uint32_t>(r.inode));
-  fmt::format_to(It(out), " sk:{:x}", r.cookie);
+  fmt::format_to(It(out), " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode), r.cookie);
   if (r.mark && *r.mark) fmt::format_to(It(out), " fwmark:0x{:x}", *r.mark);
-  if (r.cgroup_id && *r.cgroup_id && cgroups)
-    fmt::format_to(It(out), " cgroup:{}", const_cast<CgroupNames*>(cgroups)->path_of(*r.cgroup_id));
-  if (r.from_proc && !r.proc_opt.empty()) fmt::format_to(It(out), " opt:\"{}\"", r.proc_opt);
+  if (r.cgroup_id && *r.cgroup_id) cgroup_text(out, *r.cgroup_id, cgroups);
   if (r.family == AF_INET6 && r.v6only) fmt::format_to(It(out), " v6only:{}", *r.v6only);
   if (r.shutdown)
     fmt::format_to(It(out), " {}-{}", (*r.shutdown & 1) ? '-' : '<', (*r.shutdown & 2) ? '-' : '>');
@@ -71,6 +143,7 @@ void sockopt_text(std::string& out, const inet_diag_sockopt& o, bool oneline) {
   out += ")";
 }
 
+// ss's print_skmeminfo: SK_MEMINFO_* when sent, else the old inet_diag_meminfo.
 void mem_text(std::string& out, const InetExt& e) {
   if (!e.skmem.empty()) {
     append_skmem(out, e.skmem);
@@ -80,7 +153,16 @@ void mem_text(std::string& out, const InetExt& e) {
   }
 }
 
-// ss's tcp_show_info + tcp_stats_print, 6.1 field order.
+// Part of rates: "x% of busy time", as ss's "%.1f".
+std::string pct(uint64_t part, uint64_t whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f",
+                100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  return buf;
+}
+
+// ss's tcp_show_info + tcp_stats_print, 6.1 field order (6.1 ends with
+// rcv_ooopack and snd_wnd; rcv_wnd and rehash came later).
 void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
                    const RenderOptions& opt) {
   const tcp_info& i = *e.info;
@@ -100,13 +182,13 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
     fmt::format_to(it, " wscale:{},{}", i.tcpi_snd_wscale, i.tcpi_rcv_wscale);
   if (i.tcpi_rto && i.tcpi_rto != 3000000) out += " rto:" + g(i.tcpi_rto / 1000.0);
   if (i.tcpi_backoff) fmt::format_to(it, " backoff:{}", i.tcpi_backoff);
-  double rtt = i.tcpi_rtt / 1000.0;
-  if (rtt) out += " rtt:" + g(rtt) + "/" + g(i.tcpi_rttvar / 1000.0);
+  if (i.tcpi_rtt) out += " rtt:" + g(i.tcpi_rtt / 1000.0) + "/" + g(i.tcpi_rttvar / 1000.0);
   if (i.tcpi_ato) out += " ato:" + g(i.tcpi_ato / 1000.0);
-  if (i.tcpi_snd_mss) fmt::format_to(it, " mss:{}", i.tcpi_snd_mss);
+  // ss prints these u32 fields with %d.
+  if (i.tcpi_snd_mss) fmt::format_to(it, " mss:{}", static_cast<int32_t>(i.tcpi_snd_mss));
   if (i.tcpi_pmtu) fmt::format_to(it, " pmtu:{}", i.tcpi_pmtu);
-  if (i.tcpi_rcv_mss) fmt::format_to(it, " rcvmss:{}", i.tcpi_rcv_mss);
-  if (i.tcpi_advmss) fmt::format_to(it, " advmss:{}", i.tcpi_advmss);
+  if (i.tcpi_rcv_mss) fmt::format_to(it, " rcvmss:{}", static_cast<int32_t>(i.tcpi_rcv_mss));
+  if (i.tcpi_advmss) fmt::format_to(it, " advmss:{}", static_cast<int32_t>(i.tcpi_advmss));
   if (i.tcpi_snd_cwnd) fmt::format_to(it, " cwnd:{}", i.tcpi_snd_cwnd);
   if (i.tcpi_snd_ssthresh < 0xFFFF && i.tcpi_snd_ssthresh)
     fmt::format_to(it, " ssthresh:{}", i.tcpi_snd_ssthresh);
@@ -134,12 +216,13 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
     if (e.bbr->bbr_cwnd_gain) out += ",cwnd_gain:" + g(e.bbr->bbr_cwnd_gain / 256.0);
     out += ")";
   }
+  // "send": cwnd * mss over the smoothed rtt, or Vegas' rtt when it has one.
   double vrtt = i.tcpi_rtt;
   if (e.vegas && e.vegas->tcpv_enabled && e.vegas->tcpv_rtt && e.vegas->tcpv_rtt != 0x7fffffff)
     vrtt = e.vegas->tcpv_rtt;
   if (vrtt > 0 && i.tcpi_snd_mss && i.tcpi_snd_cwnd) {
     double bps = static_cast<double>(i.tcpi_snd_cwnd) * i.tcpi_snd_mss * 8000000. / vrtt;
-    out += " send " + format_bw(bps, opt.numeric) + "bps";
+    if (bps != 0) out += " send " + format_bw(bps, opt.numeric) + "bps";
   }
   if (i.tcpi_last_data_sent) fmt::format_to(it, " lastsnd:{}", i.tcpi_last_data_sent);
   if (i.tcpi_last_data_recv) fmt::format_to(it, " lastrcv:{}", i.tcpi_last_data_recv);
@@ -148,8 +231,7 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
     out += " pacing_rate " + format_bw(static_cast<double>(i.tcpi_pacing_rate) * 8., opt.numeric) +
            "bps";
     if (i.tcpi_max_pacing_rate && i.tcpi_max_pacing_rate != ~0ULL)
-      out += "/" + format_bw(static_cast<double>(i.tcpi_max_pacing_rate) * 8., opt.numeric) +
-             "bps";
+      out += "/" + format_bw(static_cast<double>(i.tcpi_max_pacing_rate) * 8., opt.numeric) + "bps";
   }
   if (i.tcpi_delivery_rate)
     out += " delivery_rate " +
@@ -159,17 +241,12 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
   if (i.tcpi_delivery_rate_app_limited) out += " app_limited";
   if (i.tcpi_busy_time) {
     fmt::format_to(it, " busy:{}ms", i.tcpi_busy_time / 1000);
-    char pct[32];
-    if (i.tcpi_rwnd_limited) {
-      std::snprintf(pct, sizeof pct, "%.1f", 100.0 * static_cast<double>(i.tcpi_rwnd_limited) /
-                                                 static_cast<double>(i.tcpi_busy_time));
-      fmt::format_to(it, " rwnd_limited:{}ms({}%)", i.tcpi_rwnd_limited / 1000, pct);
-    }
-    if (i.tcpi_sndbuf_limited) {
-      std::snprintf(pct, sizeof pct, "%.1f", 100.0 * static_cast<double>(i.tcpi_sndbuf_limited) /
-                                                 static_cast<double>(i.tcpi_busy_time));
-      fmt::format_to(it, " sndbuf_limited:{}ms({}%)", i.tcpi_sndbuf_limited / 1000, pct);
-    }
+    if (i.tcpi_rwnd_limited)
+      fmt::format_to(it, " rwnd_limited:{}ms({}%)", i.tcpi_rwnd_limited / 1000,
+                     pct(i.tcpi_rwnd_limited, i.tcpi_busy_time));
+    if (i.tcpi_sndbuf_limited)
+      fmt::format_to(it, " sndbuf_limited:{}ms({}%)", i.tcpi_sndbuf_limited / 1000,
+                     pct(i.tcpi_sndbuf_limited, i.tcpi_busy_time));
   }
   if (i.tcpi_unacked) fmt::format_to(it, " unacked:{}", i.tcpi_unacked);
   if (i.tcpi_retrans || i.tcpi_total_retrans)
@@ -178,10 +255,12 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
   if (i.tcpi_sacked && r.state != kListen) fmt::format_to(it, " sacked:{}", i.tcpi_sacked);
   if (i.tcpi_dsack_dups) fmt::format_to(it, " dsack_dups:{}", i.tcpi_dsack_dups);
   if (i.tcpi_fackets) fmt::format_to(it, " fackets:{}", i.tcpi_fackets);
-  if (i.tcpi_reordering != 3) fmt::format_to(it, " reordering:{}", static_cast<int>(i.tcpi_reordering));
-  if (i.tcpi_reord_seen) fmt::format_to(it, " reord_seen:{}", static_cast<int>(i.tcpi_reord_seen));
+  if (i.tcpi_reordering != 3)
+    fmt::format_to(it, " reordering:{}", static_cast<int32_t>(i.tcpi_reordering));
+  if (i.tcpi_reord_seen)
+    fmt::format_to(it, " reord_seen:{}", static_cast<int32_t>(i.tcpi_reord_seen));
   if (i.tcpi_rcv_rtt) out += " rcv_rtt:" + g(i.tcpi_rcv_rtt / 1000.0);
-  if (i.tcpi_rcv_space) fmt::format_to(it, " rcv_space:{}", static_cast<int>(i.tcpi_rcv_space));
+  if (i.tcpi_rcv_space) fmt::format_to(it, " rcv_space:{}", static_cast<int32_t>(i.tcpi_rcv_space));
   if (i.tcpi_rcv_ssthresh) fmt::format_to(it, " rcv_ssthresh:{}", i.tcpi_rcv_ssthresh);
   if (i.tcpi_notsent_bytes) fmt::format_to(it, " notsent:{}", i.tcpi_notsent_bytes);
   if (i.tcpi_min_rtt && i.tcpi_min_rtt != ~0U) out += " minrtt:" + g(i.tcpi_min_rtt / 1000.0);
@@ -189,6 +268,16 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
   if (i.tcpi_snd_wnd) fmt::format_to(it, " snd_wnd:{}", i.tcpi_snd_wnd);
 }
 
+std::string host_text(int family, const void* addr) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (!inet_ntop(family, addr, buf, sizeof buf)) return {};
+  return buf;
+}
+
+// INET_DIAG_MD5SIG: "md5keys:ADDR/PLEN=KEY,..." with the key escaped as
+// iproute2's print_escape_buf(key, len, " ,") does. ss 6.1 printf()s the key
+// straight to stdout, so its keys land before the table; we print them in
+// place (a documented deviation).
 void md5_text(std::string& out, const std::string& raw) {
   if (raw.size() < sizeof(tcp_diag_md5sig)) return;
   out += " md5keys:";
@@ -197,11 +286,8 @@ void md5_text(std::string& out, const std::string& raw) {
     tcp_diag_md5sig sig;
     std::memcpy(&sig, raw.data() + off, sizeof sig);
     if (off) out += ',';
-    char addr[INET6_ADDRSTRLEN] = {};
-    inet_ntop(sig.tcpm_family, &sig.tcpm_addr, addr, sizeof addr);
-    fmt::format_to(It(out), "{}/{}=", addr, sig.tcpm_prefixlen);
-    // iproute2's print_escape_buf(key, len, " ,"): printable bytes as-is,
-    // others and the escape set as \ooo.
+    fmt::format_to(It(out), "{}/{}=", host_text(sig.tcpm_family, &sig.tcpm_addr),
+                   sig.tcpm_prefixlen);
     for (size_t k = 0; k < sig.tcpm_keylen && k < sizeof sig.tcpm_key; ++k) {
       unsigned char c = sig.tcpm_key[k];
       if (c < 0x20 || c >= 0x7f || c == ' ' || c == ',' || c == '\\')
@@ -209,6 +295,203 @@ void md5_text(std::string& out, const std::string& raw) {
       else
         out.push_back(static_cast<char>(c));
     }
+  }
+}
+
+void tls_text(std::string& out, std::string_view nested) {
+  auto tb = parse_attrs<TLS_INFO_MAX + 1>(nested, NLA_F_NESTED);
+  auto it = It(out);
+  if (tb[TLS_INFO_VERSION]) {
+    auto v = attr_int<uint16_t>(*tb[TLS_INFO_VERSION]);
+    if (v == TLS_1_2_VERSION)
+      out += " version: 1.2";
+    else if (v == TLS_1_3_VERSION)
+      out += " version: 1.3";
+    else
+      fmt::format_to(it, " version: unknown({})", v);
+  }
+  if (tb[TLS_INFO_CIPHER]) {
+    auto c = attr_int<uint16_t>(*tb[TLS_INFO_CIPHER]);
+    if (c == TLS_CIPHER_AES_GCM_128) out += " cipher: aes-gcm-128";
+    if (c == TLS_CIPHER_AES_GCM_256) out += " cipher: aes-gcm-256";
+  }
+  auto conf = [&](const char* name, const std::optional<std::string_view>& a) {
+    if (!a) return;
+    auto v = attr_int<uint16_t>(*a);
+    switch (v) {
+      case TLS_CONF_BASE:
+        fmt::format_to(it, " {}: none", name);
+        break;
+      case TLS_CONF_SW:
+        fmt::format_to(it, " {}: sw", name);
+        break;
+      case TLS_CONF_HW:
+        fmt::format_to(it, " {}: hw", name);
+        break;
+      case TLS_CONF_HW_RECORD:
+        fmt::format_to(it, " {}: hw-record", name);
+        break;
+      default:
+        fmt::format_to(it, " {}: unknown({})", name, v);
+        break;
+    }
+  };
+  conf("rxconf", tb[TLS_INFO_RXCONF]);
+  conf("txconf", tb[TLS_INFO_TXCONF]);
+  if (tb[TLS_INFO_ZC_RO_TX]) out += " zc_ro_tx";
+  // TLS_INFO_RX_NO_PAD ("no_pad_rx") is not printed by 6.1.
+}
+
+void mptcp_subflow_text(std::string& out, std::string_view nested) {
+  auto tb = parse_attrs<MPTCP_SUBFLOW_ATTR_MAX + 1>(nested, NLA_F_NESTED);
+  auto it = It(out);
+  if (tb[MPTCP_SUBFLOW_ATTR_FLAGS]) {
+    auto flags = attr_int<uint32_t>(*tb[MPTCP_SUBFLOW_ATTR_FLAGS]);
+    static constexpr std::pair<uint32_t, char> kCaps[] = {
+        {MPTCP_SUBFLOW_FLAG_MCAP_REM, 'M'},          {MPTCP_SUBFLOW_FLAG_MCAP_LOC, 'm'},
+        {MPTCP_SUBFLOW_FLAG_JOIN_REM, 'J'},          {MPTCP_SUBFLOW_FLAG_JOIN_LOC, 'j'},
+        {MPTCP_SUBFLOW_FLAG_BKUP_REM, 'B'},          {MPTCP_SUBFLOW_FLAG_BKUP_LOC, 'b'},
+        {MPTCP_SUBFLOW_FLAG_FULLY_ESTABLISHED, 'e'}, {MPTCP_SUBFLOW_FLAG_CONNECTED, 'c'},
+        {MPTCP_SUBFLOW_FLAG_MAPVALID, 'v'}};
+    if (flags) {
+      out += " flags:";
+      for (auto [bit, c] : kCaps)
+        if (flags & bit) out.push_back(c);
+    }
+  }
+  if (tb[MPTCP_SUBFLOW_ATTR_TOKEN_REM] && tb[MPTCP_SUBFLOW_ATTR_TOKEN_LOC] &&
+      tb[MPTCP_SUBFLOW_ATTR_ID_REM] && tb[MPTCP_SUBFLOW_ATTR_ID_LOC])
+    fmt::format_to(it, " token:{:04x}(id:{})/{:04x}(id:{})",
+                   attr_int<uint32_t>(*tb[MPTCP_SUBFLOW_ATTR_TOKEN_REM]),
+                   attr_int<uint8_t>(*tb[MPTCP_SUBFLOW_ATTR_ID_REM]),
+                   attr_int<uint32_t>(*tb[MPTCP_SUBFLOW_ATTR_TOKEN_LOC]),
+                   attr_int<uint8_t>(*tb[MPTCP_SUBFLOW_ATTR_ID_LOC]));
+  if (tb[MPTCP_SUBFLOW_ATTR_MAP_SEQ])
+    fmt::format_to(it, " seq:{:x}", attr_int<uint64_t>(*tb[MPTCP_SUBFLOW_ATTR_MAP_SEQ]));
+  if (tb[MPTCP_SUBFLOW_ATTR_MAP_SFSEQ])
+    fmt::format_to(it, " sfseq:{:x}", attr_int<uint32_t>(*tb[MPTCP_SUBFLOW_ATTR_MAP_SFSEQ]));
+  if (tb[MPTCP_SUBFLOW_ATTR_SSN_OFFSET])
+    fmt::format_to(it, " ssnoff:{:x}", attr_int<uint32_t>(*tb[MPTCP_SUBFLOW_ATTR_SSN_OFFSET]));
+  if (tb[MPTCP_SUBFLOW_ATTR_MAP_DATALEN])
+    fmt::format_to(it, " maplen:{:x}", attr_int<uint32_t>(*tb[MPTCP_SUBFLOW_ATTR_MAP_DATALEN]));
+}
+
+// INET_DIAG_ULP_INFO: " tcp-ulp-NAME" then the TLS or MPTCP-subflow details.
+void ulp_text(std::string& out, std::string_view raw) {
+  if (raw.empty()) return;
+  auto tb = parse_attrs<INET_ULP_INFO_MAX + 1>(raw, NLA_F_NESTED);
+  if (tb[INET_ULP_INFO_NAME]) {
+    std::string_view name = *tb[INET_ULP_INFO_NAME];
+    name = name.substr(0, name.find('\0'));
+    out += " tcp-ulp-";
+    append_escaped(out, name);
+  }
+  if (tb[INET_ULP_INFO_TLS]) tls_text(out, *tb[INET_ULP_INFO_TLS]);
+  if (tb[INET_ULP_INFO_MPTCP]) mptcp_subflow_text(out, *tb[INET_ULP_INFO_MPTCP]);
+}
+
+// ss's mptcp_stats_print (6.1: no retransmit/bytes counters yet).
+void mptcp_info_text(std::string& out, std::string_view raw) {
+  if (raw.empty()) return;
+  auto s = load_padded<mptcp_info>(raw);
+  auto it = It(out);
+  if (s.mptcpi_subflows) fmt::format_to(it, " subflows:{}", s.mptcpi_subflows);
+  if (s.mptcpi_add_addr_signal) fmt::format_to(it, " add_addr_signal:{}", s.mptcpi_add_addr_signal);
+  if (s.mptcpi_add_addr_accepted)
+    fmt::format_to(it, " add_addr_accepted:{}", s.mptcpi_add_addr_accepted);
+  if (s.mptcpi_subflows_max) fmt::format_to(it, " subflows_max:{}", s.mptcpi_subflows_max);
+  if (s.mptcpi_add_addr_signal_max)
+    fmt::format_to(it, " add_addr_signal_max:{}", s.mptcpi_add_addr_signal_max);
+  if (s.mptcpi_add_addr_accepted_max)
+    fmt::format_to(it, " add_addr_accepted_max:{}", s.mptcpi_add_addr_accepted_max);
+  if (s.mptcpi_flags & MPTCP_INFO_FLAG_FALLBACK) out += " fallback";
+  if (s.mptcpi_flags & MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED) out += " remote_key";
+  if (s.mptcpi_token) fmt::format_to(it, " token:{:x}", s.mptcpi_token);
+  if (s.mptcpi_write_seq) fmt::format_to(it, " write_seq:{:x}", s.mptcpi_write_seq);
+  if (s.mptcpi_snd_una) fmt::format_to(it, " snd_una:{:x}", s.mptcpi_snd_una);
+  if (s.mptcpi_rcv_nxt) fmt::format_to(it, " rcv_nxt:{:x}", s.mptcpi_rcv_nxt);
+}
+
+// INET_DIAG_LOCALS / PEERS: arrays of sockaddr_storage.
+void sctp_addrs_text(std::string& out, const char* label, const std::string& raw) {
+  if (raw.empty()) return;
+  out += label;
+  for (size_t off = 0; off < raw.size(); off += sizeof(sockaddr_storage)) {
+    if (off) out += ',';
+    auto sa = load_padded<sockaddr_storage>(std::string_view(raw).substr(off));
+    if (sa.ss_family == AF_INET) {
+      sockaddr_in sin;
+      std::memcpy(&sin, &sa, sizeof sin);
+      out += host_text(AF_INET, &sin.sin_addr);
+    } else if (sa.ss_family == AF_INET6) {
+      sockaddr_in6 sin6;
+      std::memcpy(&sin6, &sa, sizeof sin6);
+      out += host_text(AF_INET6, &sin6.sin6_addr);
+    }
+  }
+}
+
+// ss's sctp_stats_print: u32 counters printed with %d, as ss does.
+void sctp_info_text(std::string& out, std::string_view raw) {
+  if (raw.empty()) return;
+  auto s = load_padded<sctp_info>(raw);
+  auto it = It(out);
+  auto d = [](uint32_t v) { return static_cast<int32_t>(v); };
+  static constexpr const char* kStates[] = {
+      "CLOSED",           "COOKIE_WAIT",   "COOKIE_ECHOED",     "ESTAB",
+      "SHUTDOWN_PENDING", "SHUTDOWN_SENT", "SHUTDOWN_RECEIVED", "ACK_SENT"};
+  if (s.sctpi_tag) fmt::format_to(it, " tag:{:x}", s.sctpi_tag);
+  if (s.sctpi_state)
+    fmt::format_to(it, " state:{}", s.sctpi_state < 8 ? kStates[s.sctpi_state] : "(null)");
+  if (s.sctpi_rwnd) fmt::format_to(it, " rwnd:{}", d(s.sctpi_rwnd));
+  if (s.sctpi_unackdata) fmt::format_to(it, " unackdata:{}", s.sctpi_unackdata);
+  if (s.sctpi_penddata) fmt::format_to(it, " penddata:{}", s.sctpi_penddata);
+  if (s.sctpi_instrms) fmt::format_to(it, " instrms:{}", s.sctpi_instrms);
+  if (s.sctpi_outstrms) fmt::format_to(it, " outstrms:{}", s.sctpi_outstrms);
+  if (s.sctpi_inqueue) fmt::format_to(it, " inqueue:{}", d(s.sctpi_inqueue));
+  if (s.sctpi_outqueue) fmt::format_to(it, " outqueue:{}", d(s.sctpi_outqueue));
+  if (s.sctpi_overall_error) fmt::format_to(it, " overerr:{}", d(s.sctpi_overall_error));
+  if (s.sctpi_max_burst) fmt::format_to(it, " maxburst:{}", d(s.sctpi_max_burst));
+  if (s.sctpi_maxseg) fmt::format_to(it, " maxseg:{}", d(s.sctpi_maxseg));
+  if (s.sctpi_peer_rwnd) fmt::format_to(it, " prwnd:{}", d(s.sctpi_peer_rwnd));
+  if (s.sctpi_peer_tag) fmt::format_to(it, " ptag:{:x}", s.sctpi_peer_tag);
+  if (s.sctpi_peer_capable) fmt::format_to(it, " pcapable:{}", s.sctpi_peer_capable);
+  if (s.sctpi_peer_sack) fmt::format_to(it, " psack:{}", s.sctpi_peer_sack);
+  if (s.sctpi_s_autoclose) fmt::format_to(it, " autoclose:{}", d(s.sctpi_s_autoclose));
+  if (s.sctpi_s_adaptation_ind) fmt::format_to(it, " adapind:{}", d(s.sctpi_s_adaptation_ind));
+  if (s.sctpi_s_pd_point) fmt::format_to(it, " pdpoint:{}", d(s.sctpi_s_pd_point));
+  if (s.sctpi_s_nodelay) fmt::format_to(it, " nodelay:{}", s.sctpi_s_nodelay);
+  if (s.sctpi_s_disable_fragments) fmt::format_to(it, " nofrag:{}", s.sctpi_s_disable_fragments);
+  if (s.sctpi_s_v4mapped) fmt::format_to(it, " v4mapped:{}", s.sctpi_s_v4mapped);
+  if (s.sctpi_s_frag_interleave) fmt::format_to(it, " fraginl:{}", s.sctpi_s_frag_interleave);
+}
+
+// Records from /proc/net text: ss's tcp_show_line / dgram_show_line print far
+// less (no attributes exist), and the TCP -i text comes without "\n\t".
+void proc_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt) {
+  auto it = It(out);
+  // UDP/RAW: ss's dgram_show_line tests "n < 9" on a sscanf that assigns at
+  // most 8 fields, so its opt text is always cleared: nothing is printed.
+  if (r.table != Table::Tcp) return;
+  if (opt.show_options) timer_text(out, r, IPPROTO_TCP);
+  if (opt.show_details) {
+    if (r.uid) fmt::format_to(it, " uid:{}", r.uid);
+    fmt::format_to(it, " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode), r.cookie);
+    if (!r.proc_opt.empty()) {
+      out += " opt:\"";
+      append_escaped(out, r.proc_opt);
+      out += '"';
+    }
+  }
+  if (opt.show_tcpinfo && r.proc_tcp) {
+    const auto& t = *r.proc_tcp;
+    if (t.rto) out += " rto:" + g(t.rto);
+    if (t.ato) out += " ato:" + g(t.ato);
+    if (t.qack) fmt::format_to(it, " qack:{}", t.qack);
+    if (t.qack & 1) out += " bidir";
+    if (t.cwnd) fmt::format_to(it, " cwnd:{}", t.cwnd);
+    if (t.ssthresh) fmt::format_to(it, " ssthresh:{}", t.ssthresh);
+    out += " reordering:0";  // ss prints its zeroed reordering (!= 3)
   }
 }
 
@@ -227,52 +510,29 @@ std::string format_ms_timer(uint32_t timeout) {
   }
   if (secs) {
     if (secs > 9) msecs = 0;
-    // 6.1 printed "9.373ms" here (wrong unit); we print "9.373sec" as ss >= 6.11.
     out += fmt::format("{}{}", secs, msecs ? "." : "sec");
   }
+  // 6.1 printed "9.373ms" here (wrong unit); we print "9.373sec" as ss >= 6.11.
   if (msecs) out += fmt::format("{:03}{}", msecs, secs ? "sec" : "ms");
   return out;
 }
 
 std::string format_bw(double bw, bool numeric) {
   char buf[64];
-  if (numeric) std::snprintf(buf, sizeof buf, "%.0f", bw);
-  else if (bw >= 1e12) std::snprintf(buf, sizeof buf, "%.3gT", bw / 1e12);
-  else if (bw >= 1e9) std::snprintf(buf, sizeof buf, "%.3gG", bw / 1e9);
-  else if (bw >= 1e6) std::snprintf(buf, sizeof buf, "%.3gM", bw / 1e6);
-  else if (bw >= 1e3) std::snprintf(buf, sizeof buf, "%.3gk", bw / 1e3);
-  else std::snprintf(buf, sizeof buf, "%g", bw);
+  if (numeric)
+    std::snprintf(buf, sizeof buf, "%.0f", bw);
+  else if (bw >= 1e12)
+    std::snprintf(buf, sizeof buf, "%.3gT", bw / 1e12);
+  else if (bw >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.3gG", bw / 1e9);
+  else if (bw >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.3gM", bw / 1e6);
+  else if (bw >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.3gk", bw / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%g", bw);
   return buf;
 }
-
-namespace {
-
-// Records from /proc/net text: ss's tcp_show_line / dgram_show_line print far
-// less (no attributes exist), and the TCP -i text comes without "\n\t".
-void proc_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt) {
-  auto it = It(out);
-  // UDP/RAW: ss's dgram_show_line tests "n < 9" on a sscanf that assigns at
-  // most 8 fields, so its opt text is always cleared: nothing is printed.
-  if (r.table != Table::Tcp) return;
-  if (opt.show_options) timer_text(out, r);
-  if (opt.show_details) {
-    if (r.uid) fmt::format_to(it, " uid:{}", r.uid);
-    fmt::format_to(it, " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode), r.cookie);
-    if (!r.proc_opt.empty()) fmt::format_to(it, " opt:\"{}\"", r.proc_opt);
-  }
-  if (opt.show_tcpinfo && r.proc_tcp) {
-    const auto& t = *r.proc_tcp;
-    if (t.rto) out += " rto:" + g(t.rto);
-    if (t.ato) out += " ato:" + g(t.ato);
-    if (t.qack) fmt::format_to(it, " qack:{}", t.qack);
-    if (t.qack & 1) out += " bidir";
-    if (t.cwnd) fmt::format_to(it, " cwnd:{}", t.cwnd);
-    if (t.ssthresh) fmt::format_to(it, " ssthresh:{}", t.ssthresh);
-    out += " reordering:0";  // ss prints its zeroed reordering (!= 3)
-  }
-}
-
-}  // namespace
 
 void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,
                      const CgroupNames* cgroups) {
@@ -280,7 +540,8 @@ void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOption
     proc_ext(out, r, opt);
     return;
   }
-  if (opt.show_options) timer_text(out, r);
+  const int proto = effective_protocol(r);
+  if (opt.show_options) timer_text(out, r, proto);
   if (opt.show_details) details_text(out, r, cgroups);
   const InetExt* e = r.ext.get();
   if (opt.show_tos && e) {
@@ -288,17 +549,23 @@ void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOption
     if (e->tclass) out += " tclass:" + alt_hex(*e->tclass);
     if (e->class_id) out += " class_id:" + alt_hex(*e->class_id);
   }
-  if (opt.show_cgroup && r.cgroup_id && cgroups)
-    fmt::format_to(It(out), " cgroup:{}", const_cast<CgroupNames*>(cgroups)->path_of(*r.cgroup_id));
+  // Unlike -e, --cgroup prints whenever the attribute is there, even for id 0.
+  if (opt.show_cgroup && r.cgroup_id) cgroup_text(out, *r.cgroup_id, cgroups);
   if (opt.show_inet_sockopt && r.sockopt) sockopt_text(out, *r.sockopt, opt.oneline);
-  bool is_udp = r.table == Table::Udp;
-  if (opt.show_mem || (opt.show_tcpinfo && !is_udp)) {
+  if (opt.show_mem || (opt.show_tcpinfo && proto != IPPROTO_UDP)) {
     if (!opt.oneline) out += "\n\t";
-    if (e) {
-      mem_text(out, *e);
-      if (e->info && (r.table == Table::Tcp || r.table == Table::Dccp))
-        tcp_info_text(out, r, *e, opt);
+    if (!e) return;
+    mem_text(out, *e);
+    if (proto == IPPROTO_SCTP) {
+      sctp_addrs_text(out, " locals:", e->locals);
+      sctp_addrs_text(out, " peers:", e->peers);
+      sctp_info_text(out, e->raw_info);
+    } else if (proto == IPPROTO_MPTCP) {
+      mptcp_info_text(out, e->raw_info);
+    } else {
+      if (e->info) tcp_info_text(out, r, *e, opt);
       md5_text(out, e->md5sig);
+      ulp_text(out, e->ulp);
     }
   }
 }
