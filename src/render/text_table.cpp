@@ -32,9 +32,14 @@ void TextTable::add_header() {
   std::array<std::string_view, kColCount> cells;
   for (size_t i = 0; i < kColCount; ++i) cells[i] = kCols[i].header;
   add_row(cells);
+  // ss's print_header flushes every header field, "Process" included.
+  max_len_[kColProcess] = std::max(max_len_[kColProcess], pending_process_len_);
+  pending_process_len_ = -1;
 }
 
 void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
+  max_len_[kColProcess] = std::max(max_len_[kColProcess], pending_process_len_);
+  pending_process_len_ = -1;
   for (size_t i = 0; i < kColCount; ++i) {
     if (!enabled_[i]) continue;
     // ss stores a field length in 16 bits; longer text is cut there.
@@ -46,7 +51,8 @@ void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
     std::memcpy(c.data.get() + c.used, text.data(), text.size());
     c.used += text.size();
     lens_.push_back(static_cast<uint16_t>(text.size()));
-    max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
+    if (i == kColProcess) pending_process_len_ = static_cast<int>(text.size());
+    else max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
   }
   ++rows_;
 }
@@ -74,6 +80,7 @@ void TextTable::truncate(size_t rows) {
 }
 
 void TextTable::clear_rows() {
+  pending_process_len_ = -1;
   chunks_.clear();
   lens_.clear();
   rows_ = 0;

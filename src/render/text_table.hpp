@@ -58,6 +58,10 @@ class TextTable {
   void compute_widths(int screen_width, std::array<int, kColCount>& width) const;
   std::array<bool, kColCount> enabled_{};
   std::array<int, kColCount> max_len_{};
+  // ss measures a cell when its field is flushed, which for the Process cell
+  // happens when the next row starts: the last row's Process cell never counts
+  // (and under -E, no event's does). Held here until the next row arrives.
+  int pending_process_len_ = -1;
   // Cell bytes in 1 MiB chunks, never reallocated: a growing std::string would
   // need old + new buffers at once (peak RSS twice the output).
   struct Chunk {
