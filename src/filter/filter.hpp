@@ -24,11 +24,11 @@
 namespace sw {
 
 struct FilterContext {
-  int preferred_family = 0;  // AF_UNSPEC, or the last -4/-6/-f family (updated by prefixes)
-  bool has_tcp = true;       // TCP table selected (service names looked up as tcp)
-  bool has_udp = true;       // UDP table selected
-  PortRange ephemeral;       // for `autobound`
-  bool resolve_names = true; // host names via the resolver (fuzzing turns this off)
+  int preferred_family = 0;   // AF_UNSPEC, or the last -4/-6/-f family (updated by prefixes)
+  bool has_tcp = true;        // TCP table selected (service names looked up as tcp)
+  bool has_udp = true;        // UDP table selected
+  PortRange ephemeral;        // for `autobound`
+  bool resolve_names = true;  // host names via the resolver (fuzzing turns this off)
   // Interface name -> index (0 when unknown); cgroup path -> id, or the line
   // ss prints when it cannot resolve it.
   std::function<uint32_t(const std::string&)> ifindex_of;
@@ -36,11 +36,11 @@ struct FilterContext {
 };
 
 struct FilterError {
-  int status = 1;            // 1: bad term (ss exits 1); 255: syntax error (ss prints usage)
-  std::string ss_message;    // exactly what ss 6.1 prints on stderr (without usage)
-  std::string explanation;   // "expected a port after 'dport =', got 'foo'"
-  std::string expression;    // the words joined by blanks
-  size_t caret_at = 0;       // offset of the offending token in `expression`
+  int status = 1;           // 1: bad term (ss exits 1); 255: syntax error (ss prints usage)
+  std::string ss_message;   // exactly what ss 6.1 prints on stderr (without usage)
+  std::string explanation;  // "expected a port after 'dport =', got 'foo'"
+  std::string expression;   // the words joined by blanks
+  size_t caret_at = 0;      // offset of the offending token in `expression`
   size_t caret_len = 1;
 };
 
@@ -61,6 +61,17 @@ class Filter {
   std::string bytecode() const;
   // True when bytecode() encodes the whole expression (nothing dropped).
   bool bytecode_is_exact() const;
+  // A sound prefilter for one dump family (AF_INET or AF_INET6): the kernel
+  // never drops a socket matches() accepts. Compiles src/dst (alternatives
+  // of that family only), port comparisons, dev, fwmark (only when
+  // `net_admin`: the kernel refuses MARK_COND otherwise) and cgroup; an AND
+  // keeps its compilable side; an OR or NOT with an uncompilable part is
+  // given up. `exact`: the program is the whole expression.
+  struct Bytecode {
+    std::string code;  // empty: nothing to send
+    bool exact = false;
+  };
+  Bytecode compile_bytecode(int family, bool net_admin = true) const;
   // The family the last prefixed condition selected (ss replaces the family set).
   std::optional<int> family_override;
   std::vector<std::string> warnings;  // e.g. mixed and/or without parentheses
@@ -89,7 +100,12 @@ struct FilterFileResult {
 };
 FilterFileResult read_filter_file(const std::string& path);
 
-// The kernel's inet_diag_bc_run, for tests: runs `bc` on a record.
-bool run_bytecode(const std::string& bc, const SocketRecord& r);
+// Reference model of the kernel (net/ipv4/inet_diag.c), for tests and
+// fuzzing. run_bytecode: inet_diag_bc_run on the record's fields (AUTO reads
+// `userlocks_bindport`, which records do not carry). audit_bytecode:
+// inet_diag_bc_audit, the checks that make the kernel refuse a program
+// (EINVAL, or EPERM for MARK_COND without CAP_NET_ADMIN).
+bool run_bytecode(const std::string& bc, const SocketRecord& r, bool userlocks_bindport = false);
+Expected<void> audit_bytecode(const std::string& bc, bool net_admin = true);
 
 }  // namespace sw

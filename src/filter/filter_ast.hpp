@@ -29,15 +29,15 @@ enum class NodeKind {
   And,
   Or,
   Not,
-  SrcCond,   // src HOST / sport = PORT
-  DstCond,   // dst HOST / dport = PORT
-  SrcGe,     // sport >= P
-  SrcLe,     // sport <= P
+  SrcCond,  // src HOST / sport = PORT
+  DstCond,  // dst HOST / dport = PORT
+  SrcGe,    // sport >= P
+  SrcLe,    // sport <= P
   DstGe,
   DstLe,
-  Dev,       // dev = IFINDEX
-  Mark,      // fwmark = MARK/MASK
-  Cgroup,    // cgroup = ID
+  Dev,     // dev = IFINDEX
+  Mark,    // fwmark = MARK/MASK
+  Cgroup,  // cgroup = ID
   Autobound,
 };
 
@@ -48,7 +48,7 @@ struct FilterNode {
   uint32_t ifindex = 0;
   uint32_t mark = 0, mask = 0xffffffff;
   uint64_t cgroup_id = 0;
-  bool paren = false;                // written in parentheses (for warnings/describe)
+  bool paren = false;  // written in parentheses (for warnings/describe)
 };
 
 }  // namespace sw

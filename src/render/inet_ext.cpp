@@ -29,12 +29,10 @@ namespace {
 
 using It = std::back_insert_iterator<std::string>;
 
-// %g as C prints it (fmt's {} differs for e.g. 0.0001 or 1e+06).
-std::string g(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+// C's %g. fmt's {:g} prints the same text (checked on 18M sampled values of
+// the magnitudes ss prints) at a fraction of glibc's cost: printf's float
+// path was ~35% of -tani. fmt's plain {} would differ (0.0001, 1e+06).
+std::string g(double v) { return fmt::format("{:g}", v); }
 
 // C's "%#x": "0" for zero, "0x.." otherwise (fmt's {:#x} would print "0x0").
 std::string alt_hex(uint32_t v) { return v ? fmt::format("{:#x}", v) : "0"; }
@@ -517,21 +515,14 @@ std::string format_ms_timer(uint32_t timeout) {
   return out;
 }
 
+// ss's sprint_bw ("%.0f", "%.3g" + suffix, "%g"), through fmt (see g()).
 std::string format_bw(double bw, bool numeric) {
-  char buf[64];
-  if (numeric)
-    std::snprintf(buf, sizeof buf, "%.0f", bw);
-  else if (bw >= 1e12)
-    std::snprintf(buf, sizeof buf, "%.3gT", bw / 1e12);
-  else if (bw >= 1e9)
-    std::snprintf(buf, sizeof buf, "%.3gG", bw / 1e9);
-  else if (bw >= 1e6)
-    std::snprintf(buf, sizeof buf, "%.3gM", bw / 1e6);
-  else if (bw >= 1e3)
-    std::snprintf(buf, sizeof buf, "%.3gk", bw / 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%g", bw);
-  return buf;
+  if (numeric) return fmt::format("{:.0f}", bw);
+  if (bw >= 1e12) return fmt::format("{:.3g}T", bw / 1e12);
+  if (bw >= 1e9) return fmt::format("{:.3g}G", bw / 1e9);
+  if (bw >= 1e6) return fmt::format("{:.3g}M", bw / 1e6);
+  if (bw >= 1e3) return fmt::format("{:.3g}k", bw / 1e3);
+  return fmt::format("{:g}", bw);
 }
 
 void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,

@@ -78,9 +78,27 @@ TEST(TextTable, TtyModeWrapsByPaddingToScreenWidth) {
   t.disable(kColNetid);
   t.add_row(Row{"", "ESTAB", "0", "0", "127.0.0.1:", "45364", "127.0.0.1:", "8080",
                 "users:((\"python3\",pid=1,fd=3))"});
+  t.add_row(Row{"", "LISTEN", "0", "0", "127.0.0.1:", "8080", "0.0.0.0:", "*", ""});
   std::string out = render(t, 40);
-  // A row that does not fit is laid out as whole screen lines (terminal wraps).
-  EXPECT_EQ((out.size() - 1) % 40, 0u) << out;
+  // Rows that do not fit are laid out as whole screen lines (the terminal wraps).
+  auto nl = out.find('\n');
+  EXPECT_EQ(nl % 40, 0u) << out;
+  EXPECT_EQ((out.size() - nl - 2) % 40, 0u) << out;
+}
+
+TEST(TextTable, LastRowProcessCellIsNotMeasuredAsInSs) {
+  TextTable t;
+  t.disable(kColNetid);
+  t.disable(kColState);
+  t.add_header();
+  t.add_row(Row{"", "", "0", "0", "a:", "1", "b:", "2", "short"});
+  t.add_row(Row{"", "", "0", "0", "a:", "1", "b:", "2", "a much longer process cell"});
+  // ss flushes a row's Process field when the next row starts, so the last one
+  // never counts: the header and the first row pad to the first row's width.
+  EXPECT_EQ(render(t, -1),
+            "Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+            "0      0                  a:1               b:2   short  \n"
+            "0      0                  a:1               b:2   a much longer process cell\n");
 }
 
 }  // namespace
