@@ -33,10 +33,17 @@ struct InetFiles {
 
 bool inet_files(Table t, InetFiles& f) {
   switch (t) {
-    case Table::Tcp: f = {"PROC_NET_TCP", "net/tcp", "PROC_NET_TCP6", "net/tcp6"}; return true;
-    case Table::Udp: f = {"PROC_NET_UDP", "net/udp", "PROC_NET_UDP6", "net/udp6"}; return true;
-    case Table::Raw: f = {"PROC_NET_RAW", "net/raw", "PROC_NET_RAW6", "net/raw6"}; return true;
-    default: return false;  // DCCP, SCTP, MPTCP have no /proc table (ss: silently empty)
+    case Table::Tcp:
+      f = {"PROC_NET_TCP", "net/tcp", "PROC_NET_TCP6", "net/tcp6"};
+      return true;
+    case Table::Udp:
+      f = {"PROC_NET_UDP", "net/udp", "PROC_NET_UDP6", "net/udp6"};
+      return true;
+    case Table::Raw:
+      f = {"PROC_NET_RAW", "net/raw", "PROC_NET_RAW6", "net/raw6"};
+      return true;
+    default:
+      return false;  // DCCP, SCTP, MPTCP have no /proc table (ss: silently empty)
   }
 }
 

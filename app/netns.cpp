@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
@@ -9,8 +10,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace sw {
 
@@ -37,9 +36,8 @@ Expected<void> switch_netns(const std::string& name) {
   std::string path = "/var/run/netns/" + name;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return Error{fmt::format("Cannot open network namespace \"{}\": {}", name,
-                             std::strerror(errno)),
-                 errno};
+    return Error{
+        fmt::format("Cannot open network namespace \"{}\": {}", name, std::strerror(errno)), errno};
   if (setns(fd, CLONE_NEWNET) < 0) {
     int e = errno;
     ::close(fd);

@@ -1,6 +1,7 @@
 #include "ss_mode.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/inet_diag.h>
 #include <linux/unix_diag.h>
 #include <net/if.h>
@@ -15,25 +16,23 @@
 #include <functional>
 #include <memory>
 
-#include <fmt/format.h>
-
 #include "enrich/cgroup_names.hpp"
 #include "env.hpp"
-#include "filter/filter.hpp"
-#include "usage_text.hpp"
 #include "fallback.hpp"
+#include "filter/filter.hpp"
 #include "netlink/destroy.hpp"
 #include "netlink/dump_file.hpp"
 #include "netlink/events.hpp"
-#include "netns.hpp"
 #include "netlink/source.hpp"
+#include "netns.hpp"
 #include "procfs/owner_index.hpp"
 #include "render/json_rows.hpp"
 #include "render/output.hpp"
-#include "render/summary.hpp"
 #include "render/ss_rows.hpp"
+#include "render/summary.hpp"
 #include "render/text_table.hpp"
 #include "summary_mode.hpp"
+#include "usage_text.hpp"
 
 namespace sw {
 
@@ -53,10 +52,13 @@ int screen_width() {
 uint8_t inet_ext_bits(const SsOptions& o) {
   uint8_t ext = 0;
   auto bit = [](int a) { return static_cast<uint8_t>(1u << (a - 1)); };  // idiag_ext bit
-  if (o.render.show_mem) ext = static_cast<uint8_t>(ext | bit(INET_DIAG_MEMINFO) | bit(INET_DIAG_SKMEMINFO));
+  if (o.render.show_mem)
+    ext = static_cast<uint8_t>(ext | bit(INET_DIAG_MEMINFO) | bit(INET_DIAG_SKMEMINFO));
   if (o.render.show_tcpinfo)
-    ext = static_cast<uint8_t>(ext | bit(INET_DIAG_INFO) | bit(INET_DIAG_VEGASINFO) | bit(INET_DIAG_CONG));
-  if (o.render.show_tos) ext = static_cast<uint8_t>(ext | bit(INET_DIAG_TOS) | bit(INET_DIAG_TCLASS));
+    ext = static_cast<uint8_t>(ext | bit(INET_DIAG_INFO) | bit(INET_DIAG_VEGASINFO) |
+                               bit(INET_DIAG_CONG));
+  if (o.render.show_tos)
+    ext = static_cast<uint8_t>(ext | bit(INET_DIAG_TOS) | bit(INET_DIAG_TCLASS));
   return ext;
 }
 
@@ -72,8 +74,8 @@ class Runner {
     // ss's fixed table order.
     if (has_table(o_, Table::Netlink)) netlink();
     if (o_.dbs & (table_bit(Table::PacketRaw) | table_bit(Table::PacketDgram))) packet();
-    if (o_.dbs & (table_bit(Table::UnixStream) | table_bit(Table::UnixDgram) |
-                  table_bit(Table::UnixSeq)))
+    if (o_.dbs &
+        (table_bit(Table::UnixStream) | table_bit(Table::UnixDgram) | table_bit(Table::UnixSeq)))
       unix_tables();
     if (has_table(o_, Table::Raw)) inet(Table::Raw, "PROC_NET_RAW");
     if (has_table(o_, Table::Udp)) inet(Table::Udp, "PROC_NET_UDP");
@@ -160,8 +162,8 @@ class Runner {
     };
     if (t == Table::Tcp && !env_.tcpdiag_file.empty()) {
       // ss's TCPDIAG_FILE: no state or family mask, stop at the first DONE.
-      auto res = replay_tcpdiag_file(env_.tcpdiag_file,
-                                     [&](SocketRecord&& r) { emit(std::move(r)); });
+      auto res =
+          replay_tcpdiag_file(env_.tcpdiag_file, [&](SocketRecord&& r) { emit(std::move(r)); });
       if (!res) fail("TCPDIAG_FILE", res.error());
       return;
     }
@@ -187,9 +189,10 @@ class Runner {
         no_bytecode_ = true;
         continue;
       }
-      if (!res) return fail(fmt::format("sock_diag dump ({}/{})",
-                                        family == AF_INET ? "inet" : "inet6", table_netid(t)),
-                            res.error());
+      if (!res)
+        return fail(fmt::format("sock_diag dump ({}/{})", family == AF_INET ? "inet" : "inet6",
+                                table_netid(t)),
+                    res.error());
       if (res->kernel_error) {
         // The kernel lacks this protocol's diag module (raw_diag, dccp, sctp):
         // ss falls back to /proc where a file exists, silently otherwise.
@@ -253,9 +256,10 @@ class Runner {
       if (!res || !res->interrupted) return res;
       bool can_retry = rollback_ && !o_.kill && !before_dump_ && attempt < 2;
       if (!can_retry) {
-        warn(fmt::format("sock_diag dump ({}): interrupted by concurrent changes, output may "
-                         "be incomplete",
-                         table_netid(req.table)));
+        warn(
+            fmt::format("sock_diag dump ({}): interrupted by concurrent changes, output may "
+                        "be incomplete",
+                        table_netid(req.table)));
         return res;
       }
       rollback_(mark);
@@ -391,7 +395,9 @@ int follow_events(const SsOptions& o, TextTable& table, SsRowFormatter& fmt) {
         }
         return true;
       },
-      [] { std::fputs("sockwatch: -E: the kernel dropped events (receive buffer full)\n", stderr); });
+      [] {
+        std::fputs("sockwatch: -E: the kernel dropped events (receive buffer full)\n", stderr);
+      });
   if (write_failed) {
     std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));
     return 1;
@@ -485,8 +491,8 @@ int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out)
   ctx.preferred_family = o.preferred_family;
   ctx.has_tcp = has_table(o, Table::Tcp);
   ctx.has_udp = has_table(o, Table::Udp);
-  ctx.ephemeral = read_port_range(env.proc_path("PROC_IP_LOCAL_PORT_RANGE",
-                                                "sys/net/ipv4/ip_local_port_range"));
+  ctx.ephemeral = read_port_range(
+      env.proc_path("PROC_IP_LOCAL_PORT_RANGE", "sys/net/ipv4/ip_local_port_range"));
   ctx.ifindex_of = [](const std::string& name) { return if_nametoindex(name.c_str()); };
   ctx.cgroup_id_of = [](const std::string& path) { return cgroup_id_of_path(path); };
   auto r = parse_filter(o.filter_words, lines, ctx);
@@ -499,7 +505,8 @@ int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out)
                  std::string(e.caret_len, '^').c_str());
     return e.status;
   }
-  for (const auto& w : r.filter->warnings) std::fprintf(stderr, "sockwatch: warning: %s\n", w.c_str());
+  for (const auto& w : r.filter->warnings)
+    std::fprintf(stderr, "sockwatch: warning: %s\n", w.c_str());
   if (r.filter->family_override) {
     o.families = uint64_t{1} << *r.filter->family_override;
     o.preferred_family = *r.filter->family_override;
@@ -509,7 +516,6 @@ int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out)
 }
 
 int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
-
   TextTable table;
   if (single_bit(o.dbs)) table.disable(kColNetid);
   if (single_bit(o.states)) table.disable(kColState);
@@ -520,8 +526,8 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   ctx.proc_root = env.proc_root;
   ctx.show_bpf = o.show_bpf;
   ctx.dbs = o.dbs;
-  ctx.ephemeral = read_port_range(env.proc_path("PROC_IP_LOCAL_PORT_RANGE",
-                                                "sys/net/ipv4/ip_local_port_range"));
+  ctx.ephemeral = read_port_range(
+      env.proc_path("PROC_IP_LOCAL_PORT_RANGE", "sys/net/ipv4/ip_local_port_range"));
   std::unique_ptr<OwnerIndex> owners;
   if (o.render.show_users) {
     OwnerScanOptions so;
@@ -554,8 +560,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     if (!o.record_file.empty()) {
       recording = std::make_unique<Recording>();
       if (!recording->open(o.record_file)) return 1;
-      live->set_recorder(
-          [rec = recording.get()](const uint8_t* p, size_t n) { rec->write(p, n); });
+      live->set_recorder([rec = recording.get()](const uint8_t* p, size_t n) { rec->write(p, n); });
       runner_hook = [rec = recording.get()](Table t) {
         auto m = table_marker(t);
         rec->write(m.data(), m.size());
@@ -598,7 +603,8 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   }
   Runner runner(o, env, *source, filter, emit);
   runner.set_before_dump(runner_hook);
-  if (!o.json) runner.set_rollback([&] { return table.rows(); }, [&](size_t n) { table.truncate(n); });
+  if (!o.json)
+    runner.set_rollback([&] { return table.rows(); }, [&](size_t n) { table.truncate(n); });
   runner.run();
   runner.report_kill();
   if (recording && !recording->close()) return 1;

@@ -29,32 +29,54 @@ enum LongOnly {
 // ss 6.1's option string and long options, plus sockwatch's own long options.
 constexpr const char kShortOpts[] = "dhaletuwxnro460spTbEf:mMiA:D:F:vVzZN:KHSOj";
 
-const option kLongOpts[] = {
-    {"numeric", 0, nullptr, 'n'},     {"resolve", 0, nullptr, 'r'},
-    {"options", 0, nullptr, 'o'},     {"extended", 0, nullptr, 'e'},
-    {"memory", 0, nullptr, 'm'},      {"info", 0, nullptr, 'i'},
-    {"processes", 0, nullptr, 'p'},   {"threads", 0, nullptr, 'T'},
-    {"bpf", 0, nullptr, 'b'},         {"events", 0, nullptr, 'E'},
-    {"dccp", 0, nullptr, 'd'},        {"tcp", 0, nullptr, 't'},
-    {"sctp", 0, nullptr, 'S'},        {"udp", 0, nullptr, 'u'},
-    {"raw", 0, nullptr, 'w'},         {"unix", 0, nullptr, 'x'},
-    {"tipc", 0, nullptr, kOptTipc},   {"vsock", 0, nullptr, kOptVsock},
-    {"all", 0, nullptr, 'a'},         {"listening", 0, nullptr, 'l'},
-    {"ipv4", 0, nullptr, '4'},        {"ipv6", 0, nullptr, '6'},
-    {"packet", 0, nullptr, '0'},      {"family", 1, nullptr, 'f'},
-    {"socket", 1, nullptr, 'A'},      {"query", 1, nullptr, 'A'},
-    {"summary", 0, nullptr, 's'},     {"diag", 1, nullptr, 'D'},
-    {"filter", 1, nullptr, 'F'},      {"version", 0, nullptr, 'V'},
-    {"help", 0, nullptr, 'h'},        {"context", 0, nullptr, 'Z'},
-    {"contexts", 0, nullptr, 'z'},    {"net", 1, nullptr, 'N'},
-    {"tipcinfo", 0, nullptr, kOptTipcInfo}, {"tos", 0, nullptr, kOptTos},
-    {"cgroup", 0, nullptr, kOptCgroup},     {"kill", 0, nullptr, 'K'},
-    {"no-header", 0, nullptr, 'H'},   {"xdp", 0, nullptr, kOptXdp},
-    {"mptcp", 0, nullptr, 'M'},       {"oneline", 0, nullptr, 'O'},
-    {"inet-sockopt", 0, nullptr, kOptInetSockopt},
-    {"json", 0, nullptr, 'j'},        {"ndjson", 0, nullptr, kOptNdjson},
-    {"replay", 1, nullptr, kOptReplay}, {"record", 1, nullptr, kOptRecord},
-    {nullptr, 0, nullptr, 0}};
+const option kLongOpts[] = {{"numeric", 0, nullptr, 'n'},
+                            {"resolve", 0, nullptr, 'r'},
+                            {"options", 0, nullptr, 'o'},
+                            {"extended", 0, nullptr, 'e'},
+                            {"memory", 0, nullptr, 'm'},
+                            {"info", 0, nullptr, 'i'},
+                            {"processes", 0, nullptr, 'p'},
+                            {"threads", 0, nullptr, 'T'},
+                            {"bpf", 0, nullptr, 'b'},
+                            {"events", 0, nullptr, 'E'},
+                            {"dccp", 0, nullptr, 'd'},
+                            {"tcp", 0, nullptr, 't'},
+                            {"sctp", 0, nullptr, 'S'},
+                            {"udp", 0, nullptr, 'u'},
+                            {"raw", 0, nullptr, 'w'},
+                            {"unix", 0, nullptr, 'x'},
+                            {"tipc", 0, nullptr, kOptTipc},
+                            {"vsock", 0, nullptr, kOptVsock},
+                            {"all", 0, nullptr, 'a'},
+                            {"listening", 0, nullptr, 'l'},
+                            {"ipv4", 0, nullptr, '4'},
+                            {"ipv6", 0, nullptr, '6'},
+                            {"packet", 0, nullptr, '0'},
+                            {"family", 1, nullptr, 'f'},
+                            {"socket", 1, nullptr, 'A'},
+                            {"query", 1, nullptr, 'A'},
+                            {"summary", 0, nullptr, 's'},
+                            {"diag", 1, nullptr, 'D'},
+                            {"filter", 1, nullptr, 'F'},
+                            {"version", 0, nullptr, 'V'},
+                            {"help", 0, nullptr, 'h'},
+                            {"context", 0, nullptr, 'Z'},
+                            {"contexts", 0, nullptr, 'z'},
+                            {"net", 1, nullptr, 'N'},
+                            {"tipcinfo", 0, nullptr, kOptTipcInfo},
+                            {"tos", 0, nullptr, kOptTos},
+                            {"cgroup", 0, nullptr, kOptCgroup},
+                            {"kill", 0, nullptr, 'K'},
+                            {"no-header", 0, nullptr, 'H'},
+                            {"xdp", 0, nullptr, kOptXdp},
+                            {"mptcp", 0, nullptr, 'M'},
+                            {"oneline", 0, nullptr, 'O'},
+                            {"inet-sockopt", 0, nullptr, kOptInetSockopt},
+                            {"json", 0, nullptr, 'j'},
+                            {"ndjson", 0, nullptr, kOptNdjson},
+                            {"replay", 1, nullptr, kOptReplay},
+                            {"record", 1, nullptr, kOptRecord},
+                            {nullptr, 0, nullptr, 0}};
 
 constexpr uint64_t fam_bit(int af) { return uint64_t{1} << af; }
 
@@ -90,9 +112,10 @@ struct Builder {
       std::initializer_list<T> tables;
     };
     static const Entry kTable[] = {
-        {"all", {T::Udp, T::Dccp, T::Tcp, T::Mptcp, T::Raw, T::UnixStream, T::UnixDgram,
-                 T::UnixSeq, T::PacketRaw, T::PacketDgram, T::Netlink, T::Sctp, T::VsockStream,
-                 T::VsockDgram, T::Xdp}},
+        {"all",
+         {T::Udp, T::Dccp, T::Tcp, T::Mptcp, T::Raw, T::UnixStream, T::UnixDgram, T::UnixSeq,
+          T::PacketRaw, T::PacketDgram, T::Netlink, T::Sctp, T::VsockStream, T::VsockDgram,
+          T::Xdp}},
         {"inet", {T::Udp, T::Dccp, T::Tcp, T::Mptcp, T::Sctp, T::Raw}},
         {"udp", {T::Udp}},
         {"dccp", {T::Dccp}},
@@ -189,34 +212,77 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
   int ch;
   while ((ch = getopt_long(argc, args.data(), kShortOpts, kLongOpts, nullptr)) != -1) {
     switch (ch) {
-      case 'n': b.o.render.numeric = true; break;
-      case 'r': b.o.render.resolve = true; break;
-      case 'd': b.db_set(Table::Dccp, true); break;
-      case 't': b.db_set(Table::Tcp, true); break;
-      case 'M': b.db_set(Table::Mptcp, true); break;
-      case 'S': b.db_set(Table::Sctp, true); break;
-      case 'u': b.db_set(Table::Udp, true); break;
-      case 'w': b.db_set(Table::Raw, true); break;
-      case 'x': b.af_set(AF_UNIX); break;
-      case kOptTipc: b.af_set(AF_TIPC); break;
-      case kOptVsock: b.af_set(AF_VSOCK); break;
-      case kOptXdp: b.af_set(AF_XDP); break;
-      case 'a': b.state_filter = kAllStates; break;
-      case 'l': b.state_filter = state_bit(kListen) | state_bit(kClose); break;
-      case '4': b.af_set(AF_INET); break;
-      case '6': b.af_set(AF_INET6); break;
-      case '0': b.af_set(AF_PACKET); break;
+      case 'n':
+        b.o.render.numeric = true;
+        break;
+      case 'r':
+        b.o.render.resolve = true;
+        break;
+      case 'd':
+        b.db_set(Table::Dccp, true);
+        break;
+      case 't':
+        b.db_set(Table::Tcp, true);
+        break;
+      case 'M':
+        b.db_set(Table::Mptcp, true);
+        break;
+      case 'S':
+        b.db_set(Table::Sctp, true);
+        break;
+      case 'u':
+        b.db_set(Table::Udp, true);
+        break;
+      case 'w':
+        b.db_set(Table::Raw, true);
+        break;
+      case 'x':
+        b.af_set(AF_UNIX);
+        break;
+      case kOptTipc:
+        b.af_set(AF_TIPC);
+        break;
+      case kOptVsock:
+        b.af_set(AF_VSOCK);
+        break;
+      case kOptXdp:
+        b.af_set(AF_XDP);
+        break;
+      case 'a':
+        b.state_filter = kAllStates;
+        break;
+      case 'l':
+        b.state_filter = state_bit(kListen) | state_bit(kClose);
+        break;
+      case '4':
+        b.af_set(AF_INET);
+        break;
+      case '6':
+        b.af_set(AF_INET6);
+        break;
+      case '0':
+        b.af_set(AF_PACKET);
+        break;
       case 'f': {
         std::string_view f = optarg;
-        if (f == "inet") b.af_set(AF_INET);
-        else if (f == "inet6") b.af_set(AF_INET6);
-        else if (f == "link") b.af_set(AF_PACKET);
-        else if (f == "unix") b.af_set(AF_UNIX);
-        else if (f == "netlink") b.af_set(AF_NETLINK);
-        else if (f == "tipc") b.af_set(AF_TIPC);
-        else if (f == "vsock") b.af_set(AF_VSOCK);
-        else if (f == "xdp") b.af_set(AF_XDP);
-        else if (f == "help") return help();
+        if (f == "inet")
+          b.af_set(AF_INET);
+        else if (f == "inet6")
+          b.af_set(AF_INET6);
+        else if (f == "link")
+          b.af_set(AF_PACKET);
+        else if (f == "unix")
+          b.af_set(AF_UNIX);
+        else if (f == "netlink")
+          b.af_set(AF_NETLINK);
+        else if (f == "tipc")
+          b.af_set(AF_TIPC);
+        else if (f == "vsock")
+          b.af_set(AF_VSOCK);
+        else if (f == "xdp")
+          b.af_set(AF_XDP);
+        else if (f == "help")
+          return help();
         else {
           auto r = usage_error();
           r.err = "ss: \"" + std::string(f) + "\" is invalid family\n" + r.err;
@@ -246,8 +312,12 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
         }
         break;
       }
-      case 's': b.o.summary = true; break;
-      case 'D': b.o.dump_file = optarg; break;
+      case 's':
+        b.o.summary = true;
+        break;
+      case 'D':
+        b.o.dump_file = optarg;
+        break;
       case 'F':
         if (!b.o.filter_file.empty()) {
           ParseOutcome r;
@@ -257,14 +327,22 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
         }
         b.o.filter_file = optarg;
         break;
-      case 'o': b.o.render.show_options = true; break;
+      case 'o':
+        b.o.render.show_options = true;
+        break;
       case 'e':
         b.o.render.show_options = true;
         b.o.render.show_details = true;
         break;
-      case 'm': b.o.render.show_mem = true; break;
-      case 'i': b.o.render.show_tcpinfo = true; break;
-      case 'p': b.o.render.show_users = true; break;
+      case 'm':
+        b.o.render.show_mem = true;
+        break;
+      case 'i':
+        b.o.render.show_tcpinfo = true;
+        break;
+      case 'p':
+        b.o.render.show_users = true;
+        break;
       case 'T':
         b.o.render.show_users = true;
         b.o.render.show_threads = true;
@@ -273,36 +351,65 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
         b.o.render.show_options = true;
         b.o.show_bpf = true;
         break;
-      case 'E': b.o.events = true; break;
-      case 'K': b.o.kill = true; break;
-      case 'H': b.o.render.show_header = false; break;
-      case 'O': b.o.render.oneline = true; break;
-      case 'Z': b.o.proc_ctx = true; b.o.render.show_users = true; break;
+      case 'E':
+        b.o.events = true;
+        break;
+      case 'K':
+        b.o.kill = true;
+        break;
+      case 'H':
+        b.o.render.show_header = false;
+        break;
+      case 'O':
+        b.o.render.oneline = true;
+        break;
+      case 'Z':
+        b.o.proc_ctx = true;
+        b.o.render.show_users = true;
+        break;
       case 'z':
         b.o.proc_ctx = true;
         b.o.sock_ctx = true;
         b.o.render.show_users = true;
         break;
-      case 'N': b.o.netns = optarg; break;
-      case kOptTipcInfo: b.o.tipcinfo = true; break;
-      case kOptTos: b.o.render.show_tos = true; break;
-      case kOptCgroup: b.o.render.show_cgroup = true; break;
-      case kOptInetSockopt: b.o.render.show_inet_sockopt = true; break;
-      case 'j': b.o.json = true; break;
+      case 'N':
+        b.o.netns = optarg;
+        break;
+      case kOptTipcInfo:
+        b.o.tipcinfo = true;
+        break;
+      case kOptTos:
+        b.o.render.show_tos = true;
+        break;
+      case kOptCgroup:
+        b.o.render.show_cgroup = true;
+        break;
+      case kOptInetSockopt:
+        b.o.render.show_inet_sockopt = true;
+        break;
+      case 'j':
+        b.o.json = true;
+        break;
       case kOptNdjson:
         b.o.json = true;
         b.o.ndjson = true;
         break;
-      case kOptReplay: b.o.replay_file = optarg; break;
-      case kOptRecord: b.o.record_file = optarg; break;
+      case kOptReplay:
+        b.o.replay_file = optarg;
+        break;
+      case kOptRecord:
+        b.o.record_file = optarg;
+        break;
       case 'v':
       case 'V': {
         ParseOutcome r;
         r.out = "ss utility, iproute2-6.1.0 (sockwatch " SOCKWATCH_VERSION ")\n";
         return r;
       }
-      case 'h': return help();
-      default: return usage_error();
+      case 'h':
+        return help();
+      default:
+        return usage_error();
     }
   }
 

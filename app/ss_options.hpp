@@ -14,26 +14,26 @@ namespace sw {
 
 struct SsOptions {
   RenderOptions render;
-  uint32_t dbs = 0;        // table bits (Table numbering)
-  uint64_t families = 0;   // 1 << AF_*
-  uint32_t states = 0;     // TcpState bits after merging
-  int preferred_family = 0;  // AF_UNSPEC, or the last -4/-6/-f family
-  bool summary = false;      // -s
-  bool events = false;       // -E
-  bool kill = false;         // -K
-  bool json = false;         // -j/--json (sockwatch extension)
-  bool ndjson = false;       // --ndjson: one object per line
-  bool show_bpf = false;     // -b
-  bool proc_ctx = false;     // -Z
-  bool sock_ctx = false;     // -z
-  bool tipcinfo = false;     // --tipcinfo
-  bool do_default = true;    // no table/family option given
-  bool any_words = false;    // anything after the options (state words or filter)
-  std::string dump_file;     // -D
-  std::string filter_file;   // -F
-  std::string netns;         // -N
-  std::string replay_file;   // --replay
-  std::string record_file;   // --record
+  uint32_t dbs = 0;                       // table bits (Table numbering)
+  uint64_t families = 0;                  // 1 << AF_*
+  uint32_t states = 0;                    // TcpState bits after merging
+  int preferred_family = 0;               // AF_UNSPEC, or the last -4/-6/-f family
+  bool summary = false;                   // -s
+  bool events = false;                    // -E
+  bool kill = false;                      // -K
+  bool json = false;                      // -j/--json (sockwatch extension)
+  bool ndjson = false;                    // --ndjson: one object per line
+  bool show_bpf = false;                  // -b
+  bool proc_ctx = false;                  // -Z
+  bool sock_ctx = false;                  // -z
+  bool tipcinfo = false;                  // --tipcinfo
+  bool do_default = true;                 // no table/family option given
+  bool any_words = false;                 // anything after the options (state words or filter)
+  std::string dump_file;                  // -D
+  std::string filter_file;                // -F
+  std::string netns;                      // -N
+  std::string replay_file;                // --replay
+  std::string record_file;                // --record
   std::vector<std::string> filter_words;  // the expression after state words
 };
 

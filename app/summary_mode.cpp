@@ -32,8 +32,10 @@ SockStat load_sockstat(const SsEnv& env) {
   if (slurp(env.proc_path("PROC_NET_SOCKSTAT6", "net/sockstat6"), text)) parse_sockstat(text, st);
   if (slurp(env.proc_path("PROC_NET_SNMP", "net/snmp"), text)) {
     auto estab = parse_snmp_field(text, "Tcp", "CurrEstab");
-    if (estab) st.tcp_estab = static_cast<int>(*estab);
-    else std::fprintf(stderr, "ss: get_snmpstat: %s\n", estab.error().message.c_str());
+    if (estab)
+      st.tcp_estab = static_cast<int>(*estab);
+    else
+      std::fprintf(stderr, "ss: get_snmpstat: %s\n", estab.error().message.c_str());
   } else {
     std::fprintf(stderr, "ss: get_snmpstat: %s\n", std::strerror(errno));
   }

@@ -11,10 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -125,12 +125,17 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     long v = std::atol(argv[i + 1]);
-    if (k == "--tcp-pairs") tcp_pairs = v;
-    else if (k == "--udp") udp = v;
-    else if (k == "--unix") unix_pairs = v;
-    else if (k == "--churn") churn_rate = v;
+    if (k == "--tcp-pairs")
+      tcp_pairs = v;
+    else if (k == "--udp")
+      udp = v;
+    else if (k == "--unix")
+      unix_pairs = v;
+    else if (k == "--churn")
+      churn_rate = v;
     else {
-      std::fprintf(stderr, "usage: sw_loadgen [--tcp-pairs N] [--udp N] [--unix N] [--churn RATE]\n");
+      std::fprintf(stderr,
+                   "usage: sw_loadgen [--tcp-pairs N] [--udp N] [--unix N] [--churn RATE]\n");
       return 2;
     }
   }

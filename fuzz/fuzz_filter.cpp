@@ -9,8 +9,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> words(1);
   for (size_t i = 0; i < size; ++i) {
-    if (data[i] == '\n' || data[i] == 0) words.emplace_back();
-    else words.back().push_back(static_cast<char>(data[i]));
+    if (data[i] == '\n' || data[i] == 0)
+      words.emplace_back();
+    else
+      words.back().push_back(static_cast<char>(data[i]));
   }
   sw::FilterContext ctx;
   ctx.resolve_names = false;  // no resolver round trips: keeps the fuzzer in-process

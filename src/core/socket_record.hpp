@@ -24,8 +24,8 @@
 namespace sw {
 
 struct IpAddr {
-  uint8_t family = 0;                // AF_INET or AF_INET6
-  std::array<uint8_t, 16> bytes{};   // network byte order; v4 uses the first 4
+  uint8_t family = 0;               // AF_INET or AF_INET6
+  std::array<uint8_t, 16> bytes{};  // network byte order; v4 uses the first 4
 
   bool is_any() const;
   bool is_v4_mapped() const;
@@ -44,17 +44,17 @@ struct InetExt {
   std::optional<tcpvegas_info> vegas;
   std::optional<tcp_dctcp_info> dctcp;
   std::optional<tcp_bbr_info> bbr;
-  std::vector<uint32_t> skmem;                 // INET_DIAG_SKMEMINFO (SK_MEMINFO_*)
-  std::optional<inet_diag_meminfo> meminfo;    // INET_DIAG_MEMINFO (old kernels)
+  std::vector<uint32_t> skmem;               // INET_DIAG_SKMEMINFO (SK_MEMINFO_*)
+  std::optional<inet_diag_meminfo> meminfo;  // INET_DIAG_MEMINFO (old kernels)
   std::optional<uint8_t> tos, tclass;
   std::optional<uint32_t> class_id;
-  std::string md5sig;    // INET_DIAG_MD5SIG raw array of tcp_diag_md5sig
-  std::string ulp;       // INET_DIAG_ULP_INFO raw nested attributes
+  std::string md5sig;         // INET_DIAG_MD5SIG raw array of tcp_diag_md5sig
+  std::string ulp;            // INET_DIAG_ULP_INFO raw nested attributes
   std::string locals, peers;  // SCTP INET_DIAG_LOCALS/PEERS raw sockaddr_storage arrays
 };
 
 struct UnixExt {
-  std::string path;          // bound name; abstract names start with '@'
+  std::string path;  // bound name; abstract names start with '@'
   bool has_name = false;
   uint32_t peer_inode = 0;
   bool has_peer = false;
@@ -85,16 +85,16 @@ struct PacketExt {
   std::optional<packet_diag_ring> rx_ring, tx_ring;
   std::optional<uint32_t> fanout;
   std::vector<uint32_t> skmem;
-  std::string filter;     // PACKET_DIAG_FILTER: raw array of sock_filter
+  std::string filter;       // PACKET_DIAG_FILTER: raw array of sock_filter
   bool has_filter = false;  // the attribute was sent (empty when the reader lacks privilege)
 };
 
 struct SocketRecord {
   Table table = Table::Tcp;
-  uint8_t family = 0;   // AF_*
-  uint8_t state = 0;    // TcpState numbering
-  int64_t rqueue = 0;   // Recv-Q as printed
-  int64_t wqueue = 0;   // Send-Q as printed
+  uint8_t family = 0;  // AF_*
+  uint8_t state = 0;   // TcpState numbering
+  int64_t rqueue = 0;  // Recv-Q as printed
+  int64_t wqueue = 0;  // Send-Q as printed
   uint64_t inode = 0;
   uint32_t uid = 0;
   uint64_t cookie = 0;  // sk cookie (or the /proc pointer on the fallback path)
@@ -103,14 +103,14 @@ struct SocketRecord {
   IpAddr local, peer;
   uint16_t lport = 0, rport = 0;  // host order (raw: the protocol number)
   uint32_t ifindex = 0;
-  uint8_t timer = 0;      // idiag_timer
-  uint8_t retrans = 0;    // idiag_retrans
-  uint32_t expires = 0;   // idiag_expires, ms
-  std::optional<uint8_t> protocol;   // INET_DIAG_PROTOCOL
-  std::optional<uint8_t> shutdown;   // INET_DIAG_SHUTDOWN
-  std::optional<uint32_t> mark;      // INET_DIAG_MARK
-  std::optional<uint64_t> cgroup_id; // INET_DIAG_CGROUP_ID
-  std::optional<uint8_t> v6only;     // INET_DIAG_SKV6ONLY
+  uint8_t timer = 0;                         // idiag_timer
+  uint8_t retrans = 0;                       // idiag_retrans
+  uint32_t expires = 0;                      // idiag_expires, ms
+  std::optional<uint8_t> protocol;           // INET_DIAG_PROTOCOL
+  std::optional<uint8_t> shutdown;           // INET_DIAG_SHUTDOWN
+  std::optional<uint32_t> mark;              // INET_DIAG_MARK
+  std::optional<uint64_t> cgroup_id;         // INET_DIAG_CGROUP_ID
+  std::optional<uint8_t> v6only;             // INET_DIAG_SKV6ONLY
   std::optional<inet_diag_sockopt> sockopt;  // INET_DIAG_SOCKOPT
   std::unique_ptr<InetExt> ext;
 

@@ -39,10 +39,9 @@ const std::string& HostNames::lookup(const IpAddr& a) {
 
 NetlinkProtocols::NetlinkProtocols(const std::string& table_path) {
   static const char* const kBuiltin[] = {
-      "rtnl",      "unused",    "usersock", "fw",     "tcpdiag", "nflog",  "xfrm",
-      "selinux",   "iscsi",     "audit",    "fiblookup", "connector", "nft", "ip6fw",
-      "dec-rt",    "uevent",    "genl",     nullptr,  "scsi-trans", "ecryptfs", "rdma",
-      "crypto"};
+      "rtnl",  "unused", "usersock",   "fw",        "tcpdiag", "nflog", "xfrm",   "selinux",
+      "iscsi", "audit",  "fiblookup",  "connector", "nft",     "ip6fw", "dec-rt", "uevent",
+      "genl",  nullptr,  "scsi-trans", "ecryptfs",  "rdma",    "crypto"};
   for (size_t i = 0; i < std::size(kBuiltin); ++i)
     if (kBuiltin[i]) names_[i] = kBuiltin[i];
   std::ifstream in(table_path);

@@ -49,8 +49,10 @@ const std::string& ServiceNames::protocol_name(int proto) {
   auto it = proto_.find(key);
   if (it != proto_.end()) return it->second;
   std::string name;
-  if (protoent* pe = getprotobynumber(proto)) name = pe->p_name;
-  else name = "ipproto-" + std::to_string(proto);
+  if (protoent* pe = getprotobynumber(proto))
+    name = pe->p_name;
+  else
+    name = "ipproto-" + std::to_string(proto);
   return proto_.emplace(key, std::move(name)).first->second;
 }
 

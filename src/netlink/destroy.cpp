@@ -20,13 +20,17 @@ Expected<void> destroy_socket(DiagSocket& sock, const SocketRecord& r) {
   msg.h.nlmsg_seq = 1;
   msg.req.sdiag_family = r.family;
   switch (r.table) {
-    case Table::Udp: msg.req.sdiag_protocol = IPPROTO_UDP; break;
+    case Table::Udp:
+      msg.req.sdiag_protocol = IPPROTO_UDP;
+      break;
     case Table::Raw:
       msg.req.sdiag_protocol = IPPROTO_RAW;
       // inet_diag_req_raw: the pad byte carries the raw socket's protocol.
       msg.req.pad = r.protocol.value_or(0);
       break;
-    default: msg.req.sdiag_protocol = IPPROTO_TCP; break;
+    default:
+      msg.req.sdiag_protocol = IPPROTO_TCP;
+      break;
   }
   inet_diag_sockid& id = msg.req.id;
   id.idiag_sport = htons(r.lport);

@@ -1,13 +1,12 @@
 #include "netlink/diag_socket.hpp"
 
+#include <fmt/format.h>
 #include <libmnl/libmnl.h>
 #include <linux/sock_diag.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace sw {
 

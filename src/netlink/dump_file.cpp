@@ -1,5 +1,6 @@
 #include "netlink/dump_file.hpp"
 
+#include <fmt/format.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
@@ -7,8 +8,6 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-
-#include <fmt/format.h>
 
 #include "netlink/parse.hpp"
 
@@ -82,13 +81,15 @@ Expected<void> replay_tcpdiag_file(const std::string& path, const RecordSink& si
     aligned.assign((h.nlmsg_len + 7) / 8, 0);
     std::memcpy(aligned.data(), b.data() + off, h.nlmsg_len);
     auto rec = parse_inet_msg(*reinterpret_cast<const nlmsghdr*>(aligned.data()), Table::Tcp);
-    if (!rec) return Error{fmt::format("{}: offset {}: {}", path, off, rec.error().message), EBADMSG};
+    if (!rec)
+      return Error{fmt::format("{}: offset {}: {}", path, off, rec.error().message), EBADMSG};
     sink(std::move(*rec));
     off += *len;
   }
   // ss's only legal exit is an NLMSG_DONE; a file without one was cut short.
-  return Error{fmt::format("{}: unexpected end of file at offset {} (no NLMSG_DONE)", path, b.size()),
-               EBADMSG};
+  return Error{
+      fmt::format("{}: unexpected end of file at offset {} (no NLMSG_DONE)", path, b.size()),
+      EBADMSG};
 }
 
 Expected<ReplaySource> ReplaySource::open(const std::string& path) {

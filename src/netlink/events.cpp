@@ -1,5 +1,6 @@
 #include "netlink/events.hpp"
 
+#include <fmt/format.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -8,8 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "netlink/parse.hpp"
 
@@ -29,15 +28,14 @@ Expected<void> listen_destroy_events(const EventGroups& groups,
   auto join = [&](bool on, int group) -> Expected<void> {
     if (!on) return {};
     if (mnl_socket_setsockopt(s, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
-      return Error{fmt::format("joining sock_diag destroy group {}: {}", group,
-                               std::strerror(errno)),
-                   errno};
+      return Error{
+          fmt::format("joining sock_diag destroy group {}: {}", group, std::strerror(errno)),
+          errno};
     return {};
   };
-  for (auto r : {join(groups.tcp4, SKNLGRP_INET_TCP_DESTROY),
-                 join(groups.udp4, SKNLGRP_INET_UDP_DESTROY),
-                 join(groups.tcp6, SKNLGRP_INET6_TCP_DESTROY),
-                 join(groups.udp6, SKNLGRP_INET6_UDP_DESTROY)})
+  for (auto r :
+       {join(groups.tcp4, SKNLGRP_INET_TCP_DESTROY), join(groups.udp4, SKNLGRP_INET_UDP_DESTROY),
+        join(groups.tcp6, SKNLGRP_INET6_TCP_DESTROY), join(groups.udp6, SKNLGRP_INET6_UDP_DESTROY)})
     if (!r) return r.error();
 
   std::vector<uint8_t> buf(64 * 1024);

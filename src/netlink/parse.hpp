@@ -37,7 +37,8 @@ bool for_each_attr(const uint8_t* data, size_t len, Fn&& fn) {
     __builtin_memcpy(&alen, data, 2);
     __builtin_memcpy(&atype, data + 2, 2);
     if (alen < 4 || alen > len) return false;
-    fn(static_cast<uint16_t>(atype & 0x3fff), std::string_view(reinterpret_cast<const char*>(data + 4), alen - 4u));
+    fn(static_cast<uint16_t>(atype & 0x3fff),
+       std::string_view(reinterpret_cast<const char*>(data + 4), alen - 4u));
     size_t step = (static_cast<size_t>(alen) + 3u) & ~size_t{3};
     if (step >= len) return true;
     data += step;

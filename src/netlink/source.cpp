@@ -20,13 +20,20 @@ constexpr uint32_t kMagicSeq = 123456;  // ss's MAGIC_SEQ
 
 int table_protocol(Table t) {
   switch (t) {
-    case Table::Tcp: return IPPROTO_TCP;
-    case Table::Udp: return IPPROTO_UDP;
-    case Table::Raw: return IPPROTO_RAW;
-    case Table::Dccp: return IPPROTO_DCCP;
-    case Table::Sctp: return IPPROTO_SCTP;
-    case Table::Mptcp: return 262;  // IPPROTO_MPTCP, does not fit the u8 field
-    default: return 0;
+    case Table::Tcp:
+      return IPPROTO_TCP;
+    case Table::Udp:
+      return IPPROTO_UDP;
+    case Table::Raw:
+      return IPPROTO_RAW;
+    case Table::Dccp:
+      return IPPROTO_DCCP;
+    case Table::Sctp:
+      return IPPROTO_SCTP;
+    case Table::Mptcp:
+      return 262;  // IPPROTO_MPTCP, does not fit the u8 field
+    default:
+      return 0;
   }
 }
 
@@ -111,8 +118,10 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
   Error parse_error;
   auto on_msg = [&](const nlmsghdr& h) {
     Expected<SocketRecord> rec = parse_reply(h, req.table);
-    if (rec) sink(std::move(*rec));
-    else if (parse_error.message.empty()) parse_error = rec.error();
+    if (rec)
+      sink(std::move(*rec));
+    else if (parse_error.message.empty())
+      parse_error = rec.error();
   };
   auto st = (*s)->dump(bytes.data(), bytes.size(), on_msg, recorder_);
   if (!st) return st.error();

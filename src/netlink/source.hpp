@@ -25,8 +25,8 @@ struct DumpRequest {
 };
 
 struct DumpResult {
-  int kernel_error = 0;     // errno the kernel answered with (table unsupported...)
-  bool interrupted = false; // NLM_F_DUMP_INTR persisted after retries
+  int kernel_error = 0;      // errno the kernel answered with (table unsupported...)
+  bool interrupted = false;  // NLM_F_DUMP_INTR persisted after retries
 };
 
 using RecordSink = std::function<void(SocketRecord&&)>;

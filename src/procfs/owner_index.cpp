@@ -2,19 +2,21 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/escape.hpp"
 
 namespace sw {
 
 namespace {
+
+constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 
 // Parses a whole decimal d_name; false for ".", "..", "self", "12abc".
 bool parse_int(const char* s, int32_t& out) {
@@ -34,70 +36,141 @@ bool socket_inode(std::string_view link, uint64_t& ino) {
   return ec == std::errc() && p == digits.data() + digits.size();
 }
 
-// comm as ss 6.1 reads it: fscanf("%*d (%[^)])"), i.e. up to the first ')'.
-std::string read_comm(int dirfd, const char* stat_path) {
-  int fd = openat(dirfd, stat_path, O_RDONLY | O_CLOEXEC);
+// A relative path built in a stack buffer: "PID/fd", "PID/task/TID/stat", ...
+struct Path {
+  char buf[64];
+  template <typename... Args>
+  explicit Path(fmt::format_string<Args...> f, Args&&... args) {
+    auto r = fmt::format_to_n(buf, sizeof buf - 1, f, std::forward<Args>(args)...);
+    *r.out = '\0';
+  }
+  const char* c_str() const { return buf; }
+};
+
+// comm as ss 6.1 reads it: fscanf("%*d (%[^)])"), i.e. up to the FIRST ')'.
+// The kernel allows ')' in comm, so the robust reading would stop at the last
+// one; we match ss's output instead ("a)b" shows as "a"). Empty when the
+// process is gone, as ss leaves it.
+std::string read_comm(int proc_fd, const char* stat_path) {
+  int fd = openat(proc_fd, stat_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
+  // "PID (comm) ": comm is at most 64 bytes (workqueue names), pid 10 digits.
   char buf[128];
-  ssize_t n = read(fd, buf, sizeof buf - 1);
+  ssize_t n = read(fd, buf, sizeof buf);
   close(fd);
   if (n <= 0) return {};
   std::string_view s(buf, static_cast<size_t>(n));
   auto open = s.find(" (");
   if (open == std::string_view::npos) return {};
   auto body = s.substr(open + 2);
-  auto close_paren = body.find(')');
-  return std::string(body.substr(0, close_paren == std::string_view::npos ? body.size() : close_paren));
+  return std::string(body.substr(0, std::min(body.find(')'), body.size())));
 }
 
-class Scanner {
- public:
-  Scanner(int proc_fd, OwnerScanStats& stats) : proc_fd_(proc_fd), stats_(stats) {}
+// The numeric entries of directory `dfd` (which it takes over and closes
+// unless `keep` receives the DIR*). readdir order is kept: /proc lists pids
+// and fds ascending and tasks in thread-list order, which is the order ss
+// scans in.
+bool numeric_entries(int dfd, std::vector<int32_t>& out, DIR** keep = nullptr) {
+  out.clear();
+  DIR* d = fdopendir(dfd);
+  if (!d) {
+    close(dfd);
+    return false;
+  }
+  while (dirent* e = readdir(d)) {
+    int32_t v;
+    if (parse_int(e->d_name, v)) out.push_back(v);
+  }
+  if (keep)
+    *keep = d;
+  else
+    closedir(d);
+  return true;
+}
 
-  // Reads every fd of one task directory ("PID" or "PID/task/TID", relative to
-  // /proc); calls add(inode, fd) for sockets. The comm is read on the first
-  // socket only, as ss does, so processes without sockets cost no stat read.
-  template <typename Add>
-  void scan_fds(const std::string& task_dir, Add&& add) {
-    std::string fd_dir = task_dir + "/fd";
-    int dfd = openat(proc_fd_, fd_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+void sort_if_needed(std::vector<int32_t>& v) {
+  // A no-op on a real /proc; makes fake trees (PROC_ROOT on ext4, tmpfs)
+  // scan in the same order /proc would.
+  if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
+}
+
+}  // namespace
+
+// The scan proper: a friend-free helper that fills the index's vectors.
+class OwnerScanner {
+ public:
+  OwnerScanner(int proc_fd, OwnerScanStats& stats, std::vector<OwnerIndex::Entry>& entries,
+               std::vector<std::string>& comms)
+      : proc_fd_(proc_fd), stats_(stats), entries_(entries), comms_(comms) {}
+
+  // One task's fd table: `task_dir` is "PID" or "PID/task/TID". The comm is
+  // read on the first socket only, as ss does, so processes without sockets
+  // cost no stat read.
+  void scan_task(int32_t pid, int32_t tid, const char* task_dir) {
+    int dfd = openat(proc_fd_, Path("{}/fd", task_dir).c_str(), kDirFlags);
     if (dfd < 0) {
-      if (errno == EACCES || errno == EPERM) ++stats_.denied;
-      else ++stats_.vanished;
+      if (errno == EACCES || errno == EPERM)
+        ++stats_.denied;
+      else
+        ++stats_.vanished;  // ENOENT: exited since /proc was listed
       return;
     }
-    DIR* d = fdopendir(dfd);
-    if (!d) {
-      close(dfd);
+    DIR* d = nullptr;
+    if (!numeric_entries(dfd, fds_, &d)) {
+      ++stats_.vanished;
       return;
     }
+    sort_if_needed(fds_);
+    uint32_t comm = OwnerIndex::kNone;
     char link[64];
-    while (dirent* e = readdir(d)) {
-      int32_t fd;
-      if (!parse_int(e->d_name, fd)) continue;
-      ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof link);
+    char name[16];
+    for (int32_t fd : fds_) {
+      auto r = std::to_chars(name, name + sizeof name - 1, fd);
+      *r.ptr = '\0';
+      ssize_t n = readlinkat(dirfd(d), name, link, sizeof link);
       if (n <= 0) {
         if (n < 0 && errno == ENOENT) ++stats_.vanished;  // closed while we looked
         continue;
       }
       uint64_t ino;
       if (!socket_inode(std::string_view(link, static_cast<size_t>(n)), ino)) continue;
-      add(ino, fd);
+      if (comm == OwnerIndex::kNone) {
+        comm = static_cast<uint32_t>(comms_.size());
+        // With -T each task's own name (prctl PR_SET_NAME), as ss shows it.
+        comms_.push_back(read_comm(proc_fd_, Path("{}/stat", task_dir).c_str()));
+      }
+      entries_.push_back({ino, pid, tid, fd, comm, OwnerIndex::kNone});
+      ++stats_.sockets;
     }
     closedir(d);
+  }
+
+  // -T: every thread's view of the (usually shared) fd table, as ss 6.1 does
+  // (it does not scan PID/fd itself then).
+  void scan_threads(int32_t pid) {
+    int tfd = openat(proc_fd_, Path("{}/task", pid).c_str(), kDirFlags);
+    if (tfd < 0) {
+      if (errno == EACCES || errno == EPERM)
+        ++stats_.denied;
+      else
+        ++stats_.vanished;
+      return;
+    }
+    std::vector<int32_t> tids;
+    if (!numeric_entries(tfd, tids)) {
+      ++stats_.vanished;
+      return;
+    }
+    for (int32_t tid : tids) scan_task(pid, tid, Path("{}/task/{}", pid, tid).c_str());
   }
 
  private:
   int proc_fd_;
   OwnerScanStats& stats_;
+  std::vector<OwnerIndex::Entry>& entries_;
+  std::vector<std::string>& comms_;
+  std::vector<int32_t> fds_;  // reused across processes
 };
-
-}  // namespace
-
-void OwnerIndex::add(uint64_t inode, int32_t pid, int32_t tid, int32_t fd, uint32_t comm) {
-  entries_.push_back({inode, pid, tid, fd, comm, kNone});
-  ++stats_.sockets;
-}
 
 namespace {
 size_t slot_of(uint64_t inode, size_t mask) {
@@ -139,53 +212,24 @@ uint32_t OwnerIndex::find(uint64_t inode) const {
 OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
   OwnerIndex idx;
   idx.threads_ = opt.threads;
-  int proc_fd = open(opt.proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (proc_fd < 0) return idx;
-  DIR* proc = fdopendir(proc_fd);
-  if (!proc) {
-    close(proc_fd);
-    return idx;
-  }
-  Scanner scanner(proc_fd, idx.stats_);
+  int proc_fd = open(opt.proc_root.c_str(), kDirFlags);
+  if (proc_fd < 0) return idx;  // ss: no /proc, no owners, no message
+  std::vector<int32_t> pids;
+  DIR* proc = nullptr;
+  if (!numeric_entries(proc_fd, pids, &proc)) return idx;
+  sort_if_needed(pids);
+  idx.stats_.processes = pids.size();
+  // Measured with 100k socket fds in 7 processes: the scan costs within ~10%
+  // of bare readdir+readlinkat over the same tree (bench/procfd_floor), and
+  // two threads gained nothing measurable on the shared 2-CPU host, so the
+  // scan stays single-threaded (and its order trivially deterministic).
   idx.entries_.reserve(1024);
-  while (dirent* e = readdir(proc)) {
-    int32_t pid;
-    if (!parse_int(e->d_name, pid)) continue;
-    ++idx.stats_.processes;
-    std::string pid_dir = e->d_name;
-    auto scan_task = [&](const std::string& dir, int32_t tid) {
-      uint32_t comm = kNone;
-      scanner.scan_fds(dir, [&](uint64_t ino, int32_t fd) {
-        if (comm == kNone) {
-          comm = static_cast<uint32_t>(idx.comms_.size());
-          // With -T each task's own name (prctl PR_SET_NAME), as ss shows it.
-          idx.comms_.push_back(read_comm(proc_fd, (dir + "/stat").c_str()));
-        }
-        idx.add(ino, pid, tid, fd, comm);
-      });
-    };
-    if (!opt.threads) {
-      scan_task(pid_dir, pid);
-      continue;
-    }
-    // -T: every thread's view of the (usually shared) fd table, as ss does.
-    std::string task_dir = pid_dir + "/task";
-    int tfd = openat(proc_fd, task_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (tfd < 0) {
-      ++idx.stats_.vanished;
-      continue;
-    }
-    DIR* tasks = fdopendir(tfd);
-    if (!tasks) {
-      close(tfd);
-      continue;
-    }
-    while (dirent* t = readdir(tasks)) {
-      int32_t tid;
-      if (!parse_int(t->d_name, tid)) continue;
-      scan_task(task_dir + "/" + t->d_name, tid);
-    }
-    closedir(tasks);
+  OwnerScanner scanner(dirfd(proc), idx.stats_, idx.entries_, idx.comms_);
+  for (int32_t pid : pids) {
+    if (opt.threads)
+      scanner.scan_threads(pid);
+    else
+      scanner.scan_task(pid, pid, Path("{}", pid).c_str());
   }
   closedir(proc);
   idx.build_index();

@@ -14,7 +14,7 @@ namespace sw {
 
 struct OwnerScanOptions {
   std::string proc_root = "/proc";  // $PROC_ROOT
-  bool threads = false;             // -T: also scan /proc/PID/task/TID
+  bool threads = false;             // -T: scan every PID/task/TID/fd (not PID/fd)
 };
 
 struct OwnerScanStats {
@@ -57,13 +57,13 @@ class OwnerIndex {
   static constexpr uint32_t kNone = ~0u;
 
  private:
-  void add(uint64_t inode, int32_t pid, int32_t tid, int32_t fd, uint32_t comm);
+  friend class OwnerScanner;  // owner_index.cpp: fills entries_ and comms_
   void build_index();
   uint32_t find(uint64_t inode) const;
-  // Entries in scan order; after the scan an open-addressing table sized to
-  // twice the number of distinct inodes maps each inode to its newest entry,
+  // Entries in scan order (pid ascending, then task, then fd ascending); after
+  // the scan an open-addressing table of at least twice the entry count maps each inode to its newest entry,
   // and entries chain backwards, so a chain walk is ss's order (reverse scan
-  // order) with no sorting. ~36 bytes per socket fd, no per-node allocation.
+  // order) with no sorting. 32 bytes per socket fd plus 8-16 for the table, no per-node allocation.
   std::vector<Entry> entries_;
   std::vector<std::string> comms_;
   std::vector<uint32_t> slots_;

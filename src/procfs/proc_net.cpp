@@ -1,5 +1,6 @@
 #include "procfs/proc_net.hpp"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -8,8 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace sw {
 
@@ -77,10 +76,10 @@ Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
     unsigned cwnd = 0;
     char opt[256] = {};
     if (table == Table::Tcp) {
-      int n = std::sscanf(data.c_str(),
-                          "%x %x:%x %x:%x %x %u %u %llu %d %llx %d %d %d %u %d %255[^\n]", &st,
-                          &wq, &rq, &timer, &when, &retrans, &uid, &probes, &ino, &refcnt, &sk,
-                          &rto, &ato, &qack, &cwnd, &ssthresh, opt);
+      int n =
+          std::sscanf(data.c_str(), "%x %x:%x %x:%x %x %u %u %llu %d %llx %d %d %d %u %d %255[^\n]",
+                      &st, &wq, &rq, &timer, &when, &retrans, &uid, &probes, &ino, &refcnt, &sk,
+                      &rto, &ato, &qack, &cwnd, &ssthresh, opt);
       if (n < 11) return bad_line(name, lineno, "too few fields");
       if (n < 17) opt[0] = 0;
       if (n < 12) {  // old kernels: ss's defaults
@@ -106,7 +105,9 @@ Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
       int n = std::sscanf(data.c_str(), "%x %x:%x %*x:%*x %*x %u %*d %llu %d %llx %255[^\n]", &st,
                           &wq, &rq, &uid, &ino, &refcnt, &sk, opt);
       if (n < 7) return bad_line(name, lineno, "too few fields");
-      if (n < 8) opt[0] = 0;
+      // ss's dgram_show_line clears opt unless sscanf returned 9 of its 8
+      // conversions, so the trailing "drops" column never shows: keep it so.
+      opt[0] = 0;
     }
     if (st >= kStateMax) return bad_line(name, lineno, "unknown state");
     r.state = static_cast<uint8_t>(st);
@@ -137,8 +138,8 @@ Expected<std::vector<SocketRecord>> parse_proc_unix(const std::string& text,
     unsigned long long num = 0, ino = 0;
     unsigned ref = 0, proto = 0, flags = 0, type = 0, state = 0;
     char path[256] = {};
-    int n = std::sscanf(line.c_str(), "%llx: %x %x %x %x %x %llu %255s", &num, &ref, &proto,
-                        &flags, &type, &state, &ino, path);
+    int n = std::sscanf(line.c_str(), "%llx: %x %x %x %x %x %llu %255s", &num, &ref, &proto, &flags,
+                        &type, &state, &ino, path);
     if (n < 7) return bad_line(name, lineno, "too few fields");
     SocketRecord r;
     r.family = AF_UNIX;
@@ -147,12 +148,19 @@ Expected<std::vector<SocketRecord>> parse_proc_unix(const std::string& text,
               : type == SOCK_SEQPACKET ? Table::UnixSeq
                                        : Table::UnixDgram;
     r.inode = ino;
-    if (flags & (1u << 16)) r.state = kListen;  // __SO_ACCEPTCON
-    else if (state > 0 && state <= std::size(kStateMap)) r.state = kStateMap[state - 1];
-    else r.state = static_cast<uint8_t>(state);
-    // ss treats the first column (the hashed kernel pointer, never 0) as the
-    // peer, so every unconnected datagram socket shows as ESTAB on this path.
-    if (type == SOCK_DGRAM && r.state == kClose && num) r.state = kEstablished;
+    if (flags & (1u << 16)) {
+      r.state = kListen;  // __SO_ACCEPTCON
+    } else if (state > 0 && state <= std::size(kStateMap)) {
+      r.state = kStateMap[state - 1];
+      // ss reads the first column (the kernel pointer, never 0 for root) as
+      // the peer, so every unconnected datagram socket shows as ESTAB on this
+      // path. ss keeps only the low 32 bits (%x into an int).
+      if (type == SOCK_DGRAM && r.state == kClose && (num & 0xffffffffu)) r.state = kEstablished;
+    } else if (state < kStateMax) {
+      r.state = static_cast<uint8_t>(state);  // SS_FREE (0): ss prints UNKNOWN
+    } else {
+      return bad_line(name, lineno, "unknown state");
+    }
     auto& u = r.ensure_unix();
     if (n >= 8 && path[0]) {
       u.has_name = true;
@@ -167,7 +175,9 @@ Expected<std::vector<SocketRecord>> parse_proc_unix(const std::string& text,
     auto tb = b.table == Table::UnixStream ? SOCK_STREAM
               : b.table == Table::UnixSeq  ? SOCK_SEQPACKET
                                            : SOCK_DGRAM;
-    return ta != tb ? ta < tb : a.inode < b.inode;
+    // ss compares inodes as int (sscanf %d), so inodes past 2^31 sort first.
+    auto ia = static_cast<int32_t>(a.inode), ib = static_cast<int32_t>(b.inode);
+    return ta != tb ? ta < tb : ia < ib;
   });
   return out;
 }

@@ -1,10 +1,10 @@
 #include "procfs/sockstat.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace sw {
 
@@ -26,19 +26,27 @@ void parse_sockstat(const std::string& text, SockStat& st) {
     for (std::string t; ls >> t;) w.push_back(t);
     if (w.empty()) continue;
     const std::string& tag = w[0];
-    if (tag == "sockets:") st.sockets = word_value(w, "used");
+    if (tag == "sockets:")
+      st.sockets = word_value(w, "used");
     else if (tag == "TCP:") {
       st.tcp4_inuse = word_value(w, "inuse");
       st.tcp_orphans = word_value(w, "orphan");
       st.tcp_tw = word_value(w, "tw");
       st.tcp_alloc = word_value(w, "alloc");
-    } else if (tag == "TCP6:") st.tcp6_inuse = word_value(w, "inuse");
-    else if (tag == "UDP:") st.udp4 = word_value(w, "inuse");
-    else if (tag == "UDP6:") st.udp6 = word_value(w, "inuse");
-    else if (tag == "RAW:") st.raw4 = word_value(w, "inuse");
-    else if (tag == "RAW6:") st.raw6 = word_value(w, "inuse");
-    else if (tag == "FRAG:") st.frag4 = word_value(w, "inuse");
-    else if (tag == "FRAG6:") st.frag6 = word_value(w, "inuse");
+    } else if (tag == "TCP6:")
+      st.tcp6_inuse = word_value(w, "inuse");
+    else if (tag == "UDP:")
+      st.udp4 = word_value(w, "inuse");
+    else if (tag == "UDP6:")
+      st.udp6 = word_value(w, "inuse");
+    else if (tag == "RAW:")
+      st.raw4 = word_value(w, "inuse");
+    else if (tag == "RAW6:")
+      st.raw6 = word_value(w, "inuse");
+    else if (tag == "FRAG:")
+      st.frag4 = word_value(w, "inuse");
+    else if (tag == "FRAG6:")
+      st.frag6 = word_value(w, "inuse");
   }
 }
 

@@ -1,11 +1,10 @@
 #include "render/json_rows.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
-
-#include <fmt/format.h>
 
 #include "enrich/cgroup_names.hpp"
 #include "procfs/owner_index.hpp"
@@ -24,12 +23,18 @@ namespace {
 
 std::string_view family_name(int af) {
   switch (af) {
-    case AF_INET: return "inet";
-    case AF_INET6: return "inet6";
-    case AF_UNIX: return "unix";
-    case AF_PACKET: return "packet";
-    case AF_NETLINK: return "netlink";
-    default: return "unknown";
+    case AF_INET:
+      return "inet";
+    case AF_INET6:
+      return "inet6";
+    case AF_UNIX:
+      return "unix";
+    case AF_PACKET:
+      return "packet";
+    case AF_NETLINK:
+      return "netlink";
+    default:
+      return "unknown";
   }
 }
 
@@ -203,8 +208,8 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
   if (inet && o.show_options) {
     w.key("timer");
     if (r.timer) {
-      static constexpr const char* kTimers[] = {"off", "on", "keepalive", "timewait", "persist",
-                                                "unknown"};
+      static constexpr const char* kTimers[] = {"off",      "on",      "keepalive",
+                                                "timewait", "persist", "unknown"};
       w.begin_object();
       w.field("name", kTimers[r.timer > 4 ? 5 : r.timer]);
       w.field("expires_ms", r.expires);
@@ -235,13 +240,18 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
     if (r.ext->class_id) w.field("class_id", *r.ext->class_id);
   }
   if (o.show_mem) {
-    if (inet) skmem(w, r.ext ? r.ext->skmem : std::vector<uint32_t>{});
-    else if (r.unix_ext) skmem(w, r.unix_ext->skmem);
-    else if (r.netlink_ext) skmem(w, r.netlink_ext->skmem);
-    else if (r.packet_ext) skmem(w, r.packet_ext->skmem);
+    if (inet)
+      skmem(w, r.ext ? r.ext->skmem : std::vector<uint32_t>{});
+    else if (r.unix_ext)
+      skmem(w, r.unix_ext->skmem);
+    else if (r.netlink_ext)
+      skmem(w, r.netlink_ext->skmem);
+    else if (r.packet_ext)
+      skmem(w, r.packet_ext->skmem);
   }
   if (o.show_tcpinfo && (r.table == Table::Tcp)) {
-    if (r.ext && r.ext->info) write_tcp_info(w, *r.ext);
+    if (r.ext && r.ext->info)
+      write_tcp_info(w, *r.ext);
     else {
       w.key("tcp_info");
       w.null();
@@ -280,8 +290,10 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
     w.begin_object();
     w.field("protocol_id", static_cast<uint32_t>(p.protocol));
     w.key("interface");
-    if (p.info && p.info->pdi_index) w.value(ifnames_.name(p.info->pdi_index));
-    else w.null();
+    if (p.info && p.info->pdi_index)
+      w.value(ifnames_.name(p.info->pdi_index));
+    else
+      w.null();
     w.end_object();
   }
   w.end_object();

@@ -22,8 +22,7 @@ class JsonSocketFormatter {
   void write(JsonWriter& w, const SocketRecord& r, bool with_schema);
 
  private:
-  void endpoint(JsonWriter& w, const SocketRecord& r, const IpAddr& a, uint16_t port,
-                bool local);
+  void endpoint(JsonWriter& w, const SocketRecord& r, const IpAddr& a, uint16_t port, bool local);
   void owners(JsonWriter& w, const SocketRecord& r);
   void write_tcp_info(JsonWriter& w, const InetExt& e);
   RowContext ctx_;

@@ -1,8 +1,8 @@
 #include "render/json_writer.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace sw {
 
@@ -10,7 +10,10 @@ namespace {
 size_t utf8_seq(std::string_view s, size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) return 1;
-  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  size_t n = c >= 0xF0 && c <= 0xF4   ? 4
+             : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xC2 && c <= 0xDF ? 2
+                                      : 0;
   if (n == 0 || i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k)
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
@@ -107,14 +110,26 @@ void JsonWriter::string_body(std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out_->append("\\\""); break;
-      case '\\': out_->append("\\\\"); break;
-      case '\n': out_->append("\\n"); break;
-      case '\t': out_->append("\\t"); break;
-      case '\r': out_->append("\\r"); break;
+      case '"':
+        out_->append("\\\"");
+        break;
+      case '\\':
+        out_->append("\\\\");
+        break;
+      case '\n':
+        out_->append("\\n");
+        break;
+      case '\t':
+        out_->append("\\t");
+        break;
+      case '\r':
+        out_->append("\\r");
+        break;
       default:
-        if (c < 0x20 || c == 0x7f) fmt::format_to(std::back_inserter(*out_), "\\u{:04x}", c);
-        else out_->push_back(static_cast<char>(c));
+        if (c < 0x20 || c == 0x7f)
+          fmt::format_to(std::back_inserter(*out_), "\\u{:04x}", c);
+        else
+          out_->push_back(static_cast<char>(c));
     }
     ++i;
   }

@@ -5,19 +5,19 @@
 namespace sw {
 
 struct RenderOptions {
-  bool numeric = false;        // -n
-  bool resolve = false;        // -r
-  bool show_options = false;   // -o (also set by -e and -b, as ss does)
-  bool show_details = false;   // -e
-  bool show_mem = false;       // -m
-  bool show_tcpinfo = false;   // -i
-  bool show_tos = false;       // --tos
-  bool show_cgroup = false;    // --cgroup
+  bool numeric = false;            // -n
+  bool resolve = false;            // -r
+  bool show_options = false;       // -o (also set by -e and -b, as ss does)
+  bool show_details = false;       // -e
+  bool show_mem = false;           // -m
+  bool show_tcpinfo = false;       // -i
+  bool show_tos = false;           // --tos
+  bool show_cgroup = false;        // --cgroup
   bool show_inet_sockopt = false;  // --inet-sockopt
-  bool show_users = false;     // -p
-  bool show_threads = false;   // -T
-  bool oneline = false;        // -O
-  bool show_header = true;     // !-H
+  bool show_users = false;         // -p
+  bool show_threads = false;       // -T
+  bool oneline = false;            // -O
+  bool show_header = true;         // !-H
 };
 
 }  // namespace sw

@@ -1,8 +1,7 @@
 #include "render/skmem.hpp"
 
-#include <linux/sock_diag.h>
-
 #include <fmt/format.h>
+#include <linux/sock_diag.h>
 
 namespace sw {
 

@@ -1,10 +1,9 @@
 #include "render/ss_rows.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
-
-#include <fmt/format.h>
 
 #include "core/escape.hpp"
 #include "render/inet_ext.hpp"
@@ -18,20 +17,25 @@ namespace {
 std::string int_text(int64_t v) { return std::to_string(static_cast<int32_t>(v)); }
 }  // namespace
 
-SsRowFormatter::SsRowFormatter(RowContext ctx)
-    : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {}
+SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {}
 
 void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
   for (auto& c : cells_) c.clear();
   switch (r.family) {
-    case AF_UNIX: unix_cells(r); break;
-    case AF_NETLINK: netlink_cells(r); break;
+    case AF_UNIX:
+      unix_cells(r);
+      break;
+    case AF_NETLINK:
+      netlink_cells(r);
+      break;
     case AF_PACKET: {
       PacketRowContext pc{ctx_.opt, ctx_.show_bpf, ifnames_, ctx_.owners};
       packet_cells(cells_, r, pc);
       break;
     }
-    default: inet_cells(r); break;
+    default:
+      inet_cells(r);
+      break;
   }
   std::array<std::string_view, kColCount> views;
   for (size_t i = 0; i < kColCount; ++i) views[i] = cells_[i];
@@ -64,9 +68,12 @@ std::string SsRowFormatter::port_text(const SocketRecord& r, uint16_t port) {
   // SCTP and MPTCP (dumped after them) inherit whatever was set last, or none.
   Table t = r.table;
   if (t == Table::Dccp || t == Table::Sctp || t == Table::Mptcp) {
-    if (ctx_.dbs & table_bit(Table::Tcp)) t = Table::Tcp;
-    else if (ctx_.dbs & table_bit(Table::Udp)) t = Table::Udp;
-    else if (ctx_.dbs & table_bit(Table::Raw)) t = Table::Raw;
+    if (ctx_.dbs & table_bit(Table::Tcp))
+      t = Table::Tcp;
+    else if (ctx_.dbs & table_bit(Table::Udp))
+      t = Table::Udp;
+    else if (ctx_.dbs & table_bit(Table::Raw))
+      t = Table::Raw;
     else {
       const std::string& any = services_.lookup(port, nullptr);
       return any.empty() ? std::to_string(port) : any;
@@ -106,8 +113,10 @@ void SsRowFormatter::unix_cells(const SocketRecord& r) {
   cells_[kColSendQ] = fmt::format("{:<6}", static_cast<int32_t>(r.wqueue));
   const UnixExt* u = r.unix_ext.get();
   std::string& local = cells_[kColLocalAddr];
-  if (u && u->has_name) append_escaped(local, u->path);
-  else local = "*";
+  if (u && u->has_name)
+    append_escaped(local, u->path);
+  else
+    local = "*";
   local.push_back(' ');
   cells_[kColLocalPort] = int_text(static_cast<int64_t>(r.inode));
   cells_[kColPeerAddr] = "* ";

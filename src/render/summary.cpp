@@ -14,10 +14,9 @@ std::string row(const char* label, int total, int v4, int v6) {
 std::string format_summary(const SockStat& s) {
   std::string out = fmt::format("Total: {}\n", s.sockets);
   // ss's arithmetic: "alloc" and "tw" are host-wide counters on most kernels.
-  out += fmt::format("TCP:   {} (estab {}, closed {}, orphaned {}, timewait {})\n",
-                     s.tcp_alloc + s.tcp_tw, s.tcp_estab,
-                     s.tcp_alloc - (s.tcp4_inuse + s.tcp6_inuse - s.tcp_tw), s.tcp_orphans,
-                     s.tcp_tw);
+  out += fmt::format(
+      "TCP:   {} (estab {}, closed {}, orphaned {}, timewait {})\n", s.tcp_alloc + s.tcp_tw,
+      s.tcp_estab, s.tcp_alloc - (s.tcp4_inuse + s.tcp6_inuse - s.tcp_tw), s.tcp_orphans, s.tcp_tw);
   out += "\nTransport Total     IP        IPv6\n";
   out += row("RAW", s.raw4 + s.raw6, s.raw4, s.raw6);
   out += row("UDP", s.udp4 + s.udp6, s.udp4, s.udp6);

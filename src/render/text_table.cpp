@@ -51,8 +51,10 @@ void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
     std::memcpy(c.data.get() + c.used, text.data(), text.size());
     c.used += text.size();
     lens_.push_back(static_cast<uint16_t>(text.size()));
-    if (i == kColProcess) pending_process_len_ = static_cast<int>(text.size());
-    else max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
+    if (i == kColProcess)
+      pending_process_len_ = static_cast<int>(text.size());
+    else
+      max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
   }
   ++rows_;
 }
@@ -70,7 +72,8 @@ void TextTable::truncate(size_t rows) {
     }
     used += lens_[i];
   }
-  if (keep_cells == 0) chunks_.clear();
+  if (keep_cells == 0)
+    chunks_.clear();
   else {
     chunks_.resize(chunk + 1);
     chunks_.back().used = used;

@@ -2,8 +2,8 @@
 // over the WHOLE output instead of ss's 5 MB batches, so alignment never
 // drifts part-way through a long listing (a documented deviation).
 // Cells are stored in one arena with 16-bit lengths, so 100k rows cost two
-// allocations, not a million small strings, and ~2 bytes of index per cell. Owns layout only: callers decide
-// what goes in each cell.
+// allocations, not a million small strings, and ~2 bytes of index per cell. Owns layout only:
+// callers decide what goes in each cell.
 #pragma once
 
 #include <array>

@@ -142,8 +142,8 @@ std::string line_diff(const std::string& a, const std::string& b) {
     std::string x = i < la.size() ? la[i] : "<missing>";
     std::string y = i < lb.size() ? lb[i] : "<missing>";
     if (x == y) continue;
-    out += "line " + std::to_string(i + 1) + ":\n  ss:        [" + x + "]\n  sockwatch: [" + y +
-           "]\n";
+    out +=
+        "line " + std::to_string(i + 1) + ":\n  ss:        [" + x + "]\n  sockwatch: [" + y + "]\n";
   }
   return out;
 }

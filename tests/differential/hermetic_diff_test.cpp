@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 
 #include "diff_common.hpp"
 

@@ -103,8 +103,10 @@ TEST(LiveDifferential, FilterCorpusMatchesSs) {
     Output a = in_ns("ss", args), b = in_ns(SW_BINARY, args);
     EXPECT_EQ(a.status, b.status);
     bool netlink = c.text.find("netlink") != std::string::npos;
-    if (netlink) EXPECT_EQ(shape(a.out, rules), shape(b.out, rules));
-    else EXPECT_EQ(a.out, b.out) << line_diff(a.out, b.out);
+    if (netlink)
+      EXPECT_EQ(shape(a.out, rules), shape(b.out, rules));
+    else
+      EXPECT_EQ(a.out, b.out) << line_diff(a.out, b.out);
     std::string ea = filter_stderr(a.err, rules), eb = filter_stderr(b.err, rules);
     EXPECT_EQ(eb.substr(0, ea.size()), ea) << "ss's stderr is not a prefix of ours";
   }
@@ -132,7 +134,8 @@ TEST(LiveDifferential, KernelBytecodeAgreesWithUserSpace) {
     std::string k = shape(kernel.out, rules), u = shape(user.out, rules);
     std::istringstream ks(k);
     for (std::string row; std::getline(ks, row);)
-      EXPECT_NE(u.find(row + "\n"), std::string::npos) << "kernel kept a row user space drops: " << row;
+      EXPECT_NE(u.find(row + "\n"), std::string::npos)
+          << "kernel kept a row user space drops: " << row;
     bool exempt = std::regex_search(c.text.substr(c.text.find('|')), kAddress);
     if (!exempt) {
       EXPECT_EQ(k, u) << line_diff(u, k);

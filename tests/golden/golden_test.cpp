@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <map>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -48,10 +48,10 @@ void check_socket(const nlohmann::json& s, std::map<std::string, nlohmann::json:
   for (auto it = s.begin(); it != s.end(); ++it) {
     if (it.value().is_null()) continue;  // null: requested but unavailable
     auto [pos, inserted] = seen.emplace(it.key(), it.value().type());
-    bool both_numbers = it.value().is_number() &&
-                        (pos->second == nlohmann::json::value_t::number_integer ||
-                         pos->second == nlohmann::json::value_t::number_unsigned ||
-                         pos->second == nlohmann::json::value_t::number_float);
+    bool both_numbers =
+        it.value().is_number() && (pos->second == nlohmann::json::value_t::number_integer ||
+                                   pos->second == nlohmann::json::value_t::number_unsigned ||
+                                   pos->second == nlohmann::json::value_t::number_float);
     if (!inserted && !both_numbers) {
       EXPECT_EQ(static_cast<int>(pos->second), static_cast<int>(it.value().type()))
           << "field " << it.key() << " changed type";

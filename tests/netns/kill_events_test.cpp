@@ -1,12 +1,11 @@
 // -K and -E against the live kernel, in the private namespace netns_main made.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>

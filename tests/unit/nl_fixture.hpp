@@ -3,9 +3,9 @@
 
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
-#include <sys/socket.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <sys/socket.h>
 
 #include <cstdint>
 #include <cstring>

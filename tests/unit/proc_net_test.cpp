@@ -74,10 +74,10 @@ TEST(ProcNet, MalformedLinesNameFileAndLine) {
   EXPECT_NE(r.error().message.find("/x/tcp: line 2"), std::string::npos) << r.error().message;
   auto r2 = parse_proc_inet(std::string(kTcpHeader) + "no colon here\n", "t", Table::Tcp, AF_INET);
   EXPECT_FALSE(r2.has_value());
-  auto r3 = parse_proc_inet(std::string(kTcpHeader) +
-                                "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000005\n",
-                            "t", Table::Tcp, AF_INET);
-  EXPECT_FALSE(r3.has_value());  // truncated data fields
+  auto r3 = parse_proc_inet(
+      std::string(kTcpHeader) + "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000005\n", "t",
+      Table::Tcp, AF_INET);
+  EXPECT_FALSE(r3.has_value());                                            // truncated data fields
   EXPECT_TRUE(parse_proc_inet("", "t", Table::Tcp, AF_INET).has_value());  // empty file
 }
 

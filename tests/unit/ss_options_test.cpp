@@ -43,8 +43,8 @@ TEST(SsOptions, UnixOptionIsTheUnixFamily) {
   ASSERT_TRUE(r.options);
   EXPECT_EQ(r.options->families, fam(AF_UNIX));
   EXPECT_EQ(r.options->states, kConnStates);
-  EXPECT_EQ(r.options->dbs, table_bit(Table::UnixStream) | table_bit(Table::UnixDgram) |
-                                table_bit(Table::UnixSeq));
+  EXPECT_EQ(r.options->dbs,
+            table_bit(Table::UnixStream) | table_bit(Table::UnixDgram) | table_bit(Table::UnixSeq));
 }
 
 TEST(SsOptions, TableAndFamilyMerge) {

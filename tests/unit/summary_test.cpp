@@ -1,6 +1,7 @@
 #include "render/summary.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace sw {
