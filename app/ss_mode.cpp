@@ -368,7 +368,7 @@ int write_tcp_dump(const SsOptions& o) {
 
 // -E: print each destroyed socket as the kernel reports it, flushed at once
 // (ss 6.1 buffers and loses events when killed; we do not).
-int follow_events(const SsOptions& o, TextTable& table, SsRowFormatter& fmt) {
+int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, SsRowFormatter& fmt) {
   EventGroups g;
   bool v4 = has_family(o, AF_INET), v6 = has_family(o, AF_INET6);
   g.tcp4 = v4 && has_table(o, Table::Tcp);
@@ -387,7 +387,7 @@ int follow_events(const SsOptions& o, TextTable& table, SsRowFormatter& fmt) {
   auto res = listen_destroy_events(
       g,
       [&](SocketRecord&& r) {
-        if (!has_family(o, r.family)) return true;
+        if (!has_family(o, r.family) || (filter && !filter->matches(r))) return true;
         fmt.add(table, r);
         if (!flush_rows()) {
           write_failed = !out.broken_pipe();
@@ -543,7 +543,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   }
   SsRowFormatter formatter(ctx);
 
-  if (o.events) return follow_events(o, table, formatter);
+  if (o.events) return follow_events(o, filter, table, formatter);
 
   std::unique_ptr<SocketSource> source;
   std::unique_ptr<Recording> recording;

@@ -148,6 +148,25 @@ TEST(LiveDifferential, KernelBytecodeAgreesWithUserSpace) {
             << " checked as subset\n";
 }
 
+// -N NAME enters the named namespace itself (setns, private mounts, its /sys).
+TEST(LiveDifferential, NamedNamespaceOption) {
+  for (const char* flags : {"-tan", "-xa", "-uan", "-tane"}) {
+    SCOPED_TRACE(flags);
+    std::vector<std::string> a = {"ss", "-N", g_ns}, b = {SW_BINARY, "-N", g_ns};
+    for (auto& w : split_words(flags)) {
+      a.push_back(w);
+      b.push_back(w);
+    }
+    Output x = run(a), y = run(b);
+    EXPECT_EQ(x.status, y.status);
+    EXPECT_EQ(x.out, y.out) << line_diff(x.out, y.out);
+  }
+  Output bad = run({SW_BINARY, "-N", "sw-no-such-ns", "-tan"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.err,
+            "Cannot open network namespace \"sw-no-such-ns\": No such file or directory\n");
+}
+
 bool setup() {
   g_ns = "swdiff" + std::to_string(getpid());
   if (run({"ip", "netns", "add", g_ns}).status != 0) return false;

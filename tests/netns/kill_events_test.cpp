@@ -104,5 +104,28 @@ TEST(Events, EveryClosedSocketIsReportedEvenWhenKilledRightAfter) {
     EXPECT_NE(out.find(":" + std::to_string(port)), std::string::npos) << "missing " << port;
 }
 
+TEST(Events, FilterExpressionAppliesToEvents) {
+  std::string path = "/tmp/sw_events_f_" + std::to_string(getpid());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    execl(SW_BINARY, SW_BINARY, "-tnE", "sport", "=", ":7105", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (uint16_t port : {uint16_t{7104}, uint16_t{7105}}) {
+    int lst = tcp_listener(port);
+    close(lst);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  std::string out = slurp(path);
+  unlink(path.c_str());
+  EXPECT_NE(out.find(":7105"), std::string::npos) << out;
+  EXPECT_EQ(out.find(":7104"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace sw::test
