@@ -1,6 +1,8 @@
 #include "env.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace sw {
 
@@ -21,6 +23,15 @@ std::string SsEnv::proc_path(const char* env_name, const char* rel) const {
 
 bool SsEnv::forces_proc(const char* env_name) const {
   return proc_root_set || std::getenv(env_name) != nullptr;
+}
+
+bool read_text_file(const std::string& path, std::string& out) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
 }
 
 }  // namespace sw

@@ -17,4 +17,7 @@ struct SsEnv {
   static SsEnv from_environment();
 };
 
+// Reads a whole (small, /proc) file; false when it cannot be opened.
+bool read_text_file(const std::string& path, std::string& out);
+
 }  // namespace sw

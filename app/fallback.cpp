@@ -15,15 +15,6 @@ namespace sw {
 
 namespace {
 
-bool slurp(const std::string& path, std::string& out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 struct InetFiles {
   const char* env4;
   const char* rel4;
@@ -70,7 +61,7 @@ void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& si
   std::string text;
   if (o.families & (uint64_t{1} << AF_INET)) {
     std::string path = env.proc_path(f.env4, f.rel4);
-    if (!slurp(path, text)) {
+    if (!read_text_file(path, text)) {
       std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
       return;
     }
@@ -79,14 +70,15 @@ void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& si
   if (o.families & (uint64_t{1} << AF_INET6)) {
     // ss skips a missing v6 file silently (kernels without IPv6).
     std::string path = env.proc_path(f.env6, f.rel6);
-    if (slurp(path, text)) emit_parsed(parse_proc_inet(text, path, t, AF_INET6), o.states, sink);
+    if (read_text_file(path, text))
+      emit_parsed(parse_proc_inet(text, path, t, AF_INET6), o.states, sink);
   }
 }
 
 void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   std::string path = env.proc_path("PROC_NET_UNIX", "net/unix");
   std::string text;
-  if (!slurp(path, text)) {
+  if (!read_text_file(path, text)) {
     std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
     return;
   }

@@ -10,27 +10,17 @@
 
 namespace sw {
 
-namespace {
-bool slurp(const std::string& path, std::string& out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-}  // namespace
-
 SockStat load_sockstat(const SsEnv& env) {
   SockStat st;
   std::string text;
-  if (slurp(env.proc_path("PROC_NET_SOCKSTAT", "net/sockstat"), text)) {
+  if (read_text_file(env.proc_path("PROC_NET_SOCKSTAT", "net/sockstat"), text)) {
     parse_sockstat(text, st);
   } else {
     std::fprintf(stderr, "ss: get_sockstat: %s\n", std::strerror(errno));
   }
-  if (slurp(env.proc_path("PROC_NET_SOCKSTAT6", "net/sockstat6"), text)) parse_sockstat(text, st);
-  if (slurp(env.proc_path("PROC_NET_SNMP", "net/snmp"), text)) {
+  if (read_text_file(env.proc_path("PROC_NET_SOCKSTAT6", "net/sockstat6"), text))
+    parse_sockstat(text, st);
+  if (read_text_file(env.proc_path("PROC_NET_SNMP", "net/snmp"), text)) {
     auto estab = parse_snmp_field(text, "Tcp", "CurrEstab");
     if (estab)
       st.tcp_estab = static_cast<int>(*estab);

@@ -38,12 +38,9 @@ void raise_nofile() {
   setrlimit(RLIMIT_NOFILE, &r);
 }
 
-int listen_on(int af, uint16_t port) {
-  int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+// A loopback address of family `af` with `port`.
+sockaddr_storage loopback(int af, uint16_t port, socklen_t& len) {
   sockaddr_storage ss{};
-  socklen_t len;
   if (af == AF_INET) {
     auto* a = reinterpret_cast<sockaddr_in*>(&ss);
     a->sin_family = AF_INET;
@@ -57,27 +54,23 @@ int listen_on(int af, uint16_t port) {
     a->sin6_addr = in6addr_loopback;
     len = sizeof *a;
   }
+  return ss;
+}
+
+int listen_on(int af, uint16_t port) {
+  int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  socklen_t len;
+  sockaddr_storage ss = loopback(af, port, len);
   if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) || listen(fd, 4096)) die("listen");
   return fd;
 }
 
 int connect_to(int af, uint16_t port) {
   int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_storage ss{};
   socklen_t len;
-  if (af == AF_INET) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof *a;
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(port);
-    a->sin6_addr = in6addr_loopback;
-    len = sizeof *a;
-  }
+  sockaddr_storage ss = loopback(af, port, len);
   if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) die("connect");
   return fd;
 }

@@ -4,11 +4,25 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace sw {
+
+// iproute2's inet_addr_match and the kernel's bitstring_match: the first
+// `bits` bits of a and b are equal (no family check).
+inline bool prefix_bits_equal(const uint8_t* a, const uint8_t* b, int bits) {
+  int bytes = bits / 8;
+  if (bytes && std::memcmp(a, b, static_cast<size_t>(bytes))) return false;
+  int rem = bits % 8;
+  if (rem) {
+    auto mask = static_cast<uint8_t>(0xff << (8 - rem));
+    if ((a[bytes] ^ b[bytes]) & mask) return false;
+  }
+  return true;
+}
 
 struct Prefix {
   int family = 0;  // AF_INET / AF_INET6 / AF_PACKET (protocol) / AF_NETLINK (protocol)

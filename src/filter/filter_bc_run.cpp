@@ -10,21 +10,11 @@
 #include <cstring>
 
 #include "filter/filter.hpp"
+#include "filter/filter_ast.hpp"
 
 namespace sw {
 
 namespace {
-
-bool bits_equal(const uint8_t* a, const uint8_t* b, int bits) {
-  int bytes = bits / 8;
-  if (bytes && std::memcmp(a, b, static_cast<size_t>(bytes))) return false;
-  int rem = bits % 8;
-  if (rem) {
-    auto mask = static_cast<uint8_t>(0xff << (8 - rem));
-    if ((a[bytes] ^ b[bytes]) & mask) return false;
-  }
-  return true;
-}
 
 inet_diag_bc_op op_at(const std::string& bc, size_t off) {
   inet_diag_bc_op op{};
@@ -94,11 +84,11 @@ bool run_bytecode(const std::string& bc, const SocketRecord& r, bool userlocks_b
         if (hc.family != AF_UNSPEC && hc.family != r.family) {
           static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
           yes = r.family == AF_INET6 && hc.family == AF_INET && !std::memcmp(addr, kMapped, 12) &&
-                bits_equal(addr + 12, caddr, hc.prefix_len);
+                prefix_bits_equal(addr + 12, caddr, hc.prefix_len);
           break;
         }
         if (hc.prefix_len == 0) break;
-        yes = bits_equal(addr, caddr, hc.prefix_len);
+        yes = prefix_bits_equal(addr, caddr, hc.prefix_len);
         break;
       }
       case INET_DIAG_BC_DEV_COND: {

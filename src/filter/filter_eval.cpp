@@ -71,25 +71,13 @@ View view_of(const SocketRecord& r) {
   return v;
 }
 
-// iproute2's inet_addr_match: the first `bits` bits equal (no family check).
-bool prefix_equal(const uint8_t* a, const uint8_t* b, int bits) {
-  int bytes = bits / 8;
-  if (bytes && std::memcmp(a, b, static_cast<size_t>(bytes))) return false;
-  int rem = bits % 8;
-  if (rem) {
-    uint8_t mask = static_cast<uint8_t>(0xff << (8 - rem));
-    if ((a[bytes] ^ b[bytes]) & mask) return false;
-  }
-  return true;
-}
-
 // ss's inet2_addr_match: a v4 pattern also matches v4-mapped v6 sockets.
 bool addr_match(const View& s, const uint8_t* addr, const Prefix& p) {
-  if (prefix_equal(addr, p.bytes.data(), p.bitlen)) return true;
+  if (prefix_bits_equal(addr, p.bytes.data(), p.bitlen)) return true;
   if (p.family == AF_INET && s.family == AF_INET6) {
     static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (std::memcmp(addr, kMapped, 12) == 0)
-      return prefix_equal(addr + 12, p.bytes.data(), p.bitlen);
+      return prefix_bits_equal(addr + 12, p.bytes.data(), p.bitlen);
   }
   return false;
 }

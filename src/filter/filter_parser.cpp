@@ -16,24 +16,6 @@ namespace {
 constexpr const char* kBison =
     "ss: bison bellows (while parsing filter): \"syntax error!\" Sorry.\n";
 
-bool starts_expr(Tok k) {
-  switch (k) {
-    case Tok::LParen:
-    case Tok::Not:
-    case Tok::Dst:
-    case Tok::Src:
-    case Tok::Dport:
-    case Tok::Sport:
-    case Tok::Dev:
-    case Tok::Fwmark:
-    case Tok::Cgroup:
-    case Tok::Autobound:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool is_operand_keyword(Tok k) {
   switch (k) {
     case Tok::Dst:
@@ -49,6 +31,8 @@ bool is_operand_keyword(Tok k) {
       return false;
   }
 }
+
+bool starts_expr(Tok k) { return k == Tok::LParen || k == Tok::Not || is_operand_keyword(k); }
 
 std::unique_ptr<FilterNode> node(NodeKind k) {
   auto n = std::make_unique<FilterNode>();
