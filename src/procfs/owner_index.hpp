@@ -60,10 +60,11 @@ class OwnerIndex {
   friend class OwnerScanner;  // owner_index.cpp: fills entries_ and comms_
   void build_index();
   uint32_t find(uint64_t inode) const;
-  // Entries in scan order (pid ascending, then task, then fd ascending); after
-  // the scan an open-addressing table of at least twice the entry count maps each inode to its newest entry,
-  // and entries chain backwards, so a chain walk is ss's order (reverse scan
-  // order) with no sorting. 32 bytes per socket fd plus 8-16 for the table, no per-node allocation.
+  // Entries in scan order (pid ascending, then task, then fd ascending).
+  // After the scan, an open-addressing table of at least twice the entry
+  // count maps each inode to its newest entry, and entries chain backwards,
+  // so a chain walk is ss's order (reverse scan order) with no sorting.
+  // 32 bytes per socket fd plus 8-16 for the table; no per-node allocation.
   std::vector<Entry> entries_;
   std::vector<std::string> comms_;
   std::vector<uint32_t> slots_;

@@ -3,17 +3,29 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <initializer_list>
 #include <sstream>
 #include <vector>
 
 namespace sw {
 
 namespace {
-// Value after `key` among whitespace-separated words ("inuse 7 orphan 0").
-int word_value(const std::vector<std::string>& w, const std::string& key) {
-  for (size_t i = 0; i + 1 < w.size(); ++i)
-    if (w[i] == key) return std::atoi(w[i + 1].c_str());
-  return 0;
+// ss reads each line as "TAG REST" and then sscanf(REST, "%*s%d%*s%d...")
+// into fields it zeroed first: values are taken by position (every second
+// word), whatever their keys say, and the first word that is not a number
+// ends the line. Reproduced so odd or future files read the same.
+void values_by_position(const std::vector<std::string>& w, std::initializer_list<int*> out) {
+  size_t i = 2;  // w[0] is the tag, w[1] the first key
+  for (int* v : out) {
+    if (i >= w.size()) return;
+    const char* s = w[i].c_str();
+    char* end = nullptr;
+    long x = std::strtol(s, &end, 10);
+    if (end == s) return;
+    *v = static_cast<int>(x);
+    i += 2;
+  }
 }
 }  // namespace
 
@@ -27,26 +39,23 @@ void parse_sockstat(const std::string& text, SockStat& st) {
     if (w.empty()) continue;
     const std::string& tag = w[0];
     if (tag == "sockets:")
-      st.sockets = word_value(w, "used");
-    else if (tag == "TCP:") {
-      st.tcp4_inuse = word_value(w, "inuse");
-      st.tcp_orphans = word_value(w, "orphan");
-      st.tcp_tw = word_value(w, "tw");
-      st.tcp_alloc = word_value(w, "alloc");
-    } else if (tag == "TCP6:")
-      st.tcp6_inuse = word_value(w, "inuse");
+      values_by_position(w, {&st.sockets});
+    else if (tag == "TCP:")
+      values_by_position(w, {&st.tcp4_inuse, &st.tcp_orphans, &st.tcp_tw, &st.tcp_alloc});
+    else if (tag == "TCP6:")
+      values_by_position(w, {&st.tcp6_inuse});
     else if (tag == "UDP:")
-      st.udp4 = word_value(w, "inuse");
+      values_by_position(w, {&st.udp4});
     else if (tag == "UDP6:")
-      st.udp6 = word_value(w, "inuse");
+      values_by_position(w, {&st.udp6});
     else if (tag == "RAW:")
-      st.raw4 = word_value(w, "inuse");
+      values_by_position(w, {&st.raw4});
     else if (tag == "RAW6:")
-      st.raw6 = word_value(w, "inuse");
+      values_by_position(w, {&st.raw6});
     else if (tag == "FRAG:")
-      st.frag4 = word_value(w, "inuse");
+      values_by_position(w, {&st.frag4});
     else if (tag == "FRAG6:")
-      st.frag6 = word_value(w, "inuse");
+      values_by_position(w, {&st.frag6});
   }
 }
 

@@ -9,6 +9,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <vector>
 
 namespace sw {
 namespace {
@@ -21,7 +23,10 @@ class FakeProc {
     char tmpl[] = "/tmp/sw_fakeproc_XXXXXX";
     root_ = mkdtemp(tmpl);
   }
-  ~FakeProc() { fs::remove_all(root_); }
+  ~FakeProc() {
+    std::error_code ec;  // never throw from a destructor
+    fs::remove_all(root_, ec);
+  }
   const std::string& root() const { return root_; }
 
   void process(int pid, const std::string& comm, std::string dir = "") {
@@ -113,8 +118,10 @@ TEST(OwnerIndex, UnreadableFdDirIsCountedAsDenied) {
       chmod((p.root() + "/500/fd").c_str(), 0);
       OwnerScanOptions o;
       o.proc_root = p.root();
-      auto idx = OwnerIndex::scan(o);
-      _exit(idx.stats().denied == 1 ? 0 : 1);
+      bool ok = OwnerIndex::scan(o).stats().denied == 1;
+      chmod((p.root() + "/500/fd").c_str(), 0700);
+      fs::remove_all(p.root());  // _exit skips the destructor
+      _exit(ok ? 0 : 1);
     }
     int st = 0;
     waitpid(pid, &st, 0);
@@ -127,6 +134,7 @@ TEST(OwnerIndex, UnreadableFdDirIsCountedAsDenied) {
   OwnerScanOptions o;
   o.proc_root = p.root();
   EXPECT_EQ(OwnerIndex::scan(o).stats().denied, 1u);
+  chmod((p.root() + "/500/fd").c_str(), 0700);
 }
 
 TEST(OwnerIndex, ThreadsUseEachTaskNameAndTid) {
@@ -142,6 +150,120 @@ TEST(OwnerIndex, ThreadsUseEachTaskNameAndTid) {
   auto idx = OwnerIndex::scan(o);
   EXPECT_EQ(users(idx, 42),
             " users:((\"worker\",pid=600,tid=601,fd=3),(\"python3\",pid=600,tid=600,fd=3))");
+}
+
+TEST(OwnerIndex, ScanOrderIsNumericNotDirectoryOrder) {
+  // On a real /proc readdir yields pids and fds ascending; a fake tree on
+  // ext4/tmpfs does not. Created out of order (and "10" < "9" as text), the
+  // output must still be ss's: reverse numeric scan order.
+  FakeProc p;
+  p.process(20, "b");
+  p.process(3, "a");
+  for (int fd : {10, 9, 2}) p.fd(20, fd, "socket:[1]");
+  p.fd(3, 11, "socket:[1]");
+  p.fd(3, 4, "socket:[1]");
+  OwnerScanOptions o;
+  o.proc_root = p.root();
+  auto idx = OwnerIndex::scan(o);
+  EXPECT_EQ(users(idx, 1),
+            " users:((\"b\",pid=20,fd=10),(\"b\",pid=20,fd=9),(\"b\",pid=20,fd=2),"
+            "(\"a\",pid=3,fd=11),(\"a\",pid=3,fd=4))");
+  std::vector<int> pids;
+  idx.for_each_owner(1,
+                     [&](const OwnerIndex::OwnerView& v) { pids.push_back(v.pid * 100 + v.fd); });
+  EXPECT_EQ(pids, (std::vector<int>{2010, 2009, 2002, 311, 304}));
+}
+
+TEST(OwnerIndex, ThreadsScanTasksOnlyAsSs61) {
+  // ss 6.1 -T walks PID/task/TID/fd and not PID/fd itself.
+  FakeProc p;
+  p.process(700, "main");
+  p.fd(700, 5, "socket:[70]");  // only in PID/fd
+  p.thread(700, 700, "main");
+  p.fd(700, 6, "socket:[71]", p.root() + "/700/task/700");
+  OwnerScanOptions o;
+  o.proc_root = p.root();
+  o.threads = true;
+  auto t = OwnerIndex::scan(o);
+  EXPECT_EQ(users(t, 70), "");
+  EXPECT_EQ(users(t, 71), " users:((\"main\",pid=700,tid=700,fd=6))");
+  o.threads = false;
+  auto n = OwnerIndex::scan(o);
+  EXPECT_EQ(users(n, 70), " users:((\"main\",pid=700,fd=5))");
+  EXPECT_EQ(users(n, 71), "");
+}
+
+TEST(OwnerIndex, OddStatFilesAndFdEntries) {
+  FakeProc p;
+  p.process(800, "x");
+  fs::remove(p.root() + "/800/stat");  // exited between the fd scan and the stat read
+  p.fd(800, 3, "socket:[80]");
+  p.process(801, "y");
+  std::ofstream(p.root() + "/801/stat") << "801 (no closing paren";
+  p.fd(801, 3, "socket:[81]");
+  p.process(802, "z");
+  std::ofstream(p.root() + "/802/fd/3") << "a regular file, not a link";  // readlink: EINVAL
+  p.fd(802, 4, "socket:[82]");
+  p.fd(802, 5, "socket:[]");
+  p.fd(802, 6, "socket:[18446744073709551616]");  // overflows 64 bits
+  p.fd(802, 7, "pipe:[83]");
+  OwnerScanOptions o;
+  o.proc_root = p.root();
+  auto idx = OwnerIndex::scan(o);
+  EXPECT_EQ(users(idx, 80), " users:((\"\",pid=800,fd=3))");  // ss prints an empty name too
+  EXPECT_EQ(users(idx, 81), " users:((\"no closing paren\",pid=801,fd=3))");
+  EXPECT_EQ(users(idx, 82), " users:((\"z\",pid=802,fd=4))");
+  EXPECT_EQ(users(idx, 83), "");
+  EXPECT_EQ(idx.stats().sockets, 3u);
+  EXPECT_EQ(idx.stats().vanished, 0u);
+  EXPECT_EQ(idx.stats().denied, 0u);
+}
+
+TEST(OwnerIndex, MissingProcRootIsEmptyNotAnError) {
+  OwnerScanOptions o;
+  o.proc_root = "/nonexistent/sw_proc_root";
+  auto idx = OwnerIndex::scan(o);
+  EXPECT_EQ(idx.stats().processes, 0u);
+  EXPECT_EQ(users(idx, 1), "");
+}
+
+TEST(OwnerIndex, ManySharedSocketsMatchABruteForceReference) {
+  // 40 processes x 60 fds over 500 inodes: many inodes are shared and the
+  // open-addressing table sees long probe runs. Every chain must equal the
+  // reference built by brute force in ss's order.
+  FakeProc p;
+  struct Own {
+    int pid, fd;
+  };
+  std::map<uint64_t, std::vector<Own>> ref;  // scan order
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed >> 33;
+  };
+  for (int pid = 1000; pid < 1040; ++pid) {
+    p.process(pid, "p" + std::to_string(pid));
+    for (int fd = 0; fd < 60; ++fd) {
+      uint64_t ino = 100000 + next() % 500;
+      p.fd(pid, fd, "socket:[" + std::to_string(ino) + "]");
+      ref[ino].push_back({pid, fd});
+    }
+  }
+  OwnerScanOptions o;
+  o.proc_root = p.root();
+  auto idx = OwnerIndex::scan(o);
+  EXPECT_EQ(idx.stats().sockets, 40u * 60u);
+  for (const auto& [ino, owners] : ref) {
+    std::string expect = " users:(";
+    for (auto it = owners.rbegin(); it != owners.rend(); ++it) {
+      if (it != owners.rbegin()) expect += ',';
+      expect += "(\"p" + std::to_string(it->pid) + "\",pid=" + std::to_string(it->pid) +
+                ",fd=" + std::to_string(it->fd) + ")";
+    }
+    expect += ')';
+    ASSERT_EQ(users(idx, ino), expect) << ino;
+  }
+  for (uint64_t ino : {1ull, 99999ull, 100500ull, 1ull << 40}) EXPECT_EQ(users(idx, ino), "");
 }
 
 }  // namespace

@@ -105,7 +105,6 @@ TEST(ProcNet, UnixStatesAndOrder) {
   EXPECT_EQ((*r)[2].state, kEstablished);  // ss's quirk for dgram on this path
 }
 
-
 // ---------------------------------------------------------------------------
 // More edge cases, then the recorded namespace snapshot in
 // tests/fixtures/proc/net/ parsed and checked row by row against what the real
@@ -196,8 +195,8 @@ TEST(ProcNet, MalformedDatagramAndUnixLines) {
     EXPECT_EQ(r.error().message.rfind("/p/udp: line 2: ", 0), 0u) << r.error().message;
   }
   // IPv6 address with too few digits.
-  auto v6 = parse_proc_inet(udp_head + "  1: 0000:0035 0000:0000 07 0:0 0:0 0 0 0 1 2 3\n",
-                            "udp6", Table::Udp, AF_INET6);
+  auto v6 = parse_proc_inet(udp_head + "  1: 0000:0035 0000:0000 07 0:0 0:0 0 0 0 1 2 3\n", "udp6",
+                            Table::Udp, AF_INET6);
   EXPECT_FALSE(v6.has_value());
   const std::string unix_head = "Num       RefCount Protocol Flags    Type St Inode Path\n";
   auto u1 = parse_proc_unix(unix_head + "00000000aa: 00000002 00000000\n", "/p/unix");
@@ -328,8 +327,8 @@ TEST(ProcNetVsSs, UdpAndRawSnapshotRowByRow) {
     Table table;
     const char* args;
   };
-  for (const Case& c : {Case{"udp", "udp6", Table::Udp, "-uanoe"},
-                        Case{"raw", "raw6", Table::Raw, "-wanoe"}}) {
+  for (const Case& c :
+       {Case{"udp", "udp6", Table::Udp, "-uanoe"}, Case{"raw", "raw6", Table::Raw, "-wanoe"}}) {
     std::string var = c.table == Table::Udp ? "PROC_NET_UDP" : "PROC_NET_RAW";
     std::string env = var + "=" + kNet + c.v4 + " " + var + "6=" + kNet + c.v6;
     std::string out = run_ss(env, c.args);

@@ -5,9 +5,8 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace sw {
 namespace {
@@ -87,11 +86,11 @@ TEST(SummaryVsSs, FixtureFilesByteForByte) {
     std::string sockstat, sockstat6, snmp;
   };
   // The second case has no sockstat6 (kernel without IPv6): v6 columns are 0.
-  for (const Case& c : {Case{"sockstat", "sockstat6", "snmp"},
-                        Case{"sockstat", "does-not-exist", "snmp"}}) {
-    std::string expect = run("env -i PROC_NET_SOCKSTAT=" + dir + c.sockstat +
-                             " PROC_NET_SOCKSTAT6=" + dir + c.sockstat6 +
-                             " PROC_NET_SNMP=" + dir + c.snmp + " /usr/bin/ss -s 2>/dev/null");
+  for (const Case& c :
+       {Case{"sockstat", "sockstat6", "snmp"}, Case{"sockstat", "does-not-exist", "snmp"}}) {
+    std::string expect =
+        run("env -i PROC_NET_SOCKSTAT=" + dir + c.sockstat + " PROC_NET_SOCKSTAT6=" + dir +
+            c.sockstat6 + " PROC_NET_SNMP=" + dir + c.snmp + " /usr/bin/ss -s 2>/dev/null");
     SockStat st;
     parse_sockstat(slurp(dir + c.sockstat), st);
     parse_sockstat(slurp(dir + c.sockstat6), st);
@@ -107,9 +106,11 @@ TEST(Summary, SockstatReadsValuesByPositionLikeSs) {
   // ss: sscanf("%*s%d") after the tag, so the first number wins whatever
   // the key says; unknown tags and short lines are ignored.
   SockStat s;
-  parse_sockstat("sockets: used 5\nTCP: inuse 1 orphan 2 tw 3 alloc 4 mem 9\nXYZ: inuse 7\n"
-                 "UDP:\nRAW: inuse 2\nFRAG: inuse 1 memory 0\n",
-                 s);
+  parse_sockstat(
+      "sockets: used 5\nTCP: inuse 1 orphans 2 timewait 3 allocated 4 mem 9\n"
+      "XYZ: inuse 7\nUDP:\nRAW: inuse 2\nFRAG: inuse 1 memory 0\n"
+      "TCP6: inuse x\nUDP6: inuse 3x\n",
+      s);
   EXPECT_EQ(s.sockets, 5);
   EXPECT_EQ(s.tcp4_inuse, 1);
   EXPECT_EQ(s.tcp_orphans, 2);
@@ -118,6 +119,8 @@ TEST(Summary, SockstatReadsValuesByPositionLikeSs) {
   EXPECT_EQ(s.udp4, 0);
   EXPECT_EQ(s.raw4, 2);
   EXPECT_EQ(s.frag4, 1);
+  EXPECT_EQ(s.tcp6_inuse, 0);  // not a number: left at 0
+  EXPECT_EQ(s.udp6, 3);        // %d stops at the first non-digit
 }
 
 }  // namespace
