@@ -489,6 +489,8 @@ void proc_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt)
     if (t.qack & 1) out += " bidir";
     if (t.cwnd) fmt::format_to(it, " cwnd:{}", t.cwnd);
     if (t.ssthresh) fmt::format_to(it, " ssthresh:{}", t.ssthresh);
+    // tcp_show_line: retrans is the probes/retransmits column, retrans_total 0.
+    if (r.retrans) fmt::format_to(It(out), " retrans:{}/0", r.retrans);
     out += " reordering:0";  // ss prints its zeroed reordering (!= 3)
   }
 }
