@@ -368,7 +368,9 @@ int write_tcp_dump(const SsOptions& o) {
 
 // -E: print each destroyed socket as the kernel reports it, flushed at once
 // (ss 6.1 buffers and loses events when killed; we do not).
-int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, SsRowFormatter& fmt) {
+// With -j/--ndjson every event is one JSON object on its own line.
+int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, SsRowFormatter& fmt,
+                  JsonSocketFormatter* json) {
   EventGroups g;
   bool v4 = has_family(o, AF_INET), v6 = has_family(o, AF_INET6);
   g.tcp4 = v4 && has_table(o, Table::Tcp);
@@ -388,8 +390,17 @@ int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, Ss
       g,
       [&](SocketRecord&& r) {
         if (!has_family(o, r.family) || (filter && !filter->matches(r))) return true;
-        fmt.add(table, r);
-        if (!flush_rows()) {
+        bool ok;
+        if (json) {
+          JsonWriter w(out.buf());
+          json->write(w, r, true);
+          out.buf().push_back('\n');
+          ok = out.flush();
+        } else {
+          fmt.add(table, r);
+          ok = flush_rows();
+        }
+        if (!ok) {
           write_failed = !out.broken_pipe();
           return false;
         }
@@ -543,7 +554,11 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   }
   SsRowFormatter formatter(ctx);
 
-  if (o.events) return follow_events(o, filter, table, formatter);
+  if (o.events) {
+    std::unique_ptr<JsonSocketFormatter> json_events;
+    if (o.json) json_events = std::make_unique<JsonSocketFormatter>(ctx);
+    return follow_events(o, filter, table, formatter, json_events.get());
+  }
 
   std::unique_ptr<SocketSource> source;
   std::unique_ptr<Recording> recording;

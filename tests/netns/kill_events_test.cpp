@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -125,6 +126,32 @@ TEST(Events, FilterExpressionAppliesToEvents) {
   unlink(path.c_str());
   EXPECT_NE(out.find(":7105"), std::string::npos) << out;
   EXPECT_EQ(out.find(":7104"), std::string::npos) << out;
+}
+
+TEST(Events, NdjsonGivesOneObjectPerEvent) {
+  std::string path = "/tmp/sw_events_j_" + std::to_string(getpid());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    execl(SW_BINARY, SW_BINARY, "-tnE", "--ndjson", "sport", "=", ":7106",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 3; ++i) close(tcp_listener(7106));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  std::istringstream in(slurp(path));
+  unlink(path.c_str());
+  int events = 0;
+  for (std::string line; std::getline(in, line); ++events) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["schema"], "sockwatch/1");
+    EXPECT_EQ(j["local"]["port"], 7106);
+  }
+  EXPECT_EQ(events, 3);
 }
 
 }  // namespace
