@@ -1,0 +1,18 @@
+// -E: follow the kernel's socket-destroy multicast groups and print each
+// closed socket as it is reported.
+#pragma once
+
+#include "filter/filter.hpp"
+#include "render/json_rows.hpp"
+#include "render/ss_rows.hpp"
+#include "render/text_table.hpp"
+#include "ss_options.hpp"
+
+namespace sw {
+
+// Runs until interrupted or stdout closes; returns the exit status. `json`
+// set: one NDJSON object per event instead of text rows.
+int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, SsRowFormatter& fmt,
+                  JsonSocketFormatter* json);
+
+}  // namespace sw

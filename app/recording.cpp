@@ -1,0 +1,85 @@
+#include "recording.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "netlink/source.hpp"
+#include "plan.hpp"
+
+namespace sw {
+
+bool Recording::open(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    std::fprintf(stderr, "sockwatch: --record %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  writer_ = std::make_unique<Writer>(fd_, path);
+  return true;
+}
+
+bool Recording::close() {
+  bool ok = writer_->flush();
+  if (!ok)
+    std::fprintf(stderr, "sockwatch: writing %s: %s\n", writer_->name().c_str(),
+                 std::strerror(writer_->error()));
+  writer_.reset();
+  if (::close(fd_) != 0 && ok) {
+    std::fprintf(stderr, "sockwatch: closing recording: %s\n", std::strerror(errno));
+    ok = false;
+  }
+  return ok;
+}
+
+int write_tcp_dump(const SsOptions& o) {
+  if (!has_table(o, Table::Tcp)) {
+    std::fputs("ss: tcpdiag dump requested and no tcp in filter.\n", stderr);
+    return 0;
+  }
+  int fd = STDOUT_FILENO;
+  if (o.dump_file != "-") {
+    fd = ::open(o.dump_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      std::fprintf(stderr, "sockwatch: %s: %s\n", o.dump_file.c_str(), std::strerror(errno));
+      return 1;
+    }
+  }
+  Writer w(fd, o.dump_file == "-" ? "stdout" : o.dump_file);
+  LiveSource live;
+  live.set_recorder([&](const uint8_t* p, size_t n) {
+    w.append(std::string_view(reinterpret_cast<const char*>(p), n));
+  });
+  int family = o.preferred_family == AF_INET6 ? AF_INET6 : AF_INET;
+  int status = 0;
+  for (;;) {
+    DumpRequest req;
+    req.table = Table::Tcp;
+    req.family = family;
+    req.states = o.states;
+    req.inet_ext = inet_ext_bits(o);
+    auto res = live.dump(req, [](SocketRecord&&) {});
+    if (!res) {
+      std::fprintf(stderr, "sock_diag dump (tcp): %s\n", res.error().message.c_str());
+      status = 1;
+      break;
+    }
+    if (family == AF_INET && o.preferred_family != AF_INET) {
+      family = AF_INET6;
+      continue;
+    }
+    break;
+  }
+  if (!w.flush() && !w.broken_pipe()) {
+    std::fprintf(stderr, "sockwatch: writing %s: %s\n", w.name().c_str(), std::strerror(w.error()));
+    status = 1;
+  }
+  if (fd != STDOUT_FILENO) ::close(fd);
+  return status;
+}
+
+}  // namespace sw
