@@ -20,6 +20,7 @@
 #include "netlink/dump_file.hpp"
 #include "netlink/source.hpp"
 #include "netns.hpp"
+#include "owner_gate.hpp"
 #include "plan.hpp"
 #include "procfs/owner_index.hpp"
 #include "recording.hpp"
@@ -41,6 +42,29 @@ namespace {
 bool selinux_enabled() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
 
 int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out);
+
+// Records held back for a targeted owner scan (see OwnerGate): a selective
+// filter's result fits; a full listing overflows it early and scans once.
+constexpr size_t kHeldRecords = 1024;
+
+// SW_SCAN_WORKERS=N: the owner scan's thread count (0 or unset: per CPU).
+// A knob for bench/ and the tests, not for users.
+unsigned scan_workers_from_env() {
+  const char* v = std::getenv("SW_SCAN_WORKERS");
+  return v ? static_cast<unsigned>(std::strtoul(v, nullptr, 10)) : 0;
+}
+
+// ss prints nothing when it cannot read other users' fds, so its users:()
+// silently go missing. One line says what was hidden and why.
+void report_hidden_owners(const OwnerIndex& idx) {
+  const auto& st = idx.stats();
+  if (!st.denied) return;
+  std::fprintf(stderr,
+               "sockwatch: -p: owners hidden for %llu of %llu processes (their /proc/PID/fd is "
+               "unreadable to uid %u; run as root or with CAP_SYS_PTRACE)\n",
+               static_cast<unsigned long long>(st.denied),
+               static_cast<unsigned long long>(st.processes), static_cast<unsigned>(geteuid()));
+}
 int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter);
 
 }  // namespace
@@ -155,14 +179,10 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   ctx.dbs = o.dbs;
   ctx.ephemeral = read_port_range(
       env.proc_path("PROC_IP_LOCAL_PORT_RANGE", "sys/net/ipv4/ip_local_port_range"));
-  std::unique_ptr<OwnerIndex> owners;
-  if (o.render.show_users) {
-    OwnerScanOptions so;
-    so.proc_root = env.proc_root;
-    so.threads = o.render.show_threads;
-    owners = std::make_unique<OwnerIndex>(OwnerIndex::scan(so));
-    ctx.owners = owners.get();
-  }
+  // -p: the index is filled by the gate below (before or after the dumps);
+  // the formatters keep a pointer to it.
+  OwnerIndex owners;
+  if (o.render.show_users) ctx.owners = &owners;
   std::unique_ptr<CgroupNames> cgroups;
   if (o.render.show_details || o.render.show_cgroup) {
     cgroups = std::make_unique<CgroupNames>();
@@ -170,7 +190,17 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   }
   SsRowFormatter formatter(ctx);
 
+  OwnerScanOptions so;
+  so.proc_root = env.proc_root;
+  so.threads = o.render.show_threads;
+  so.details = o.json;  // the text columns show only comm, pid, fd
+  so.max_workers = scan_workers_from_env();
+
   if (o.events) {
+    if (o.render.show_users) {
+      owners = OwnerIndex::scan(so);
+      report_hidden_owners(owners);
+    }
     std::unique_ptr<JsonSocketFormatter> json_events;
     if (o.json) json_events = std::make_unique<JsonSocketFormatter>(ctx);
     return follow_events(o, filter, table, formatter, json_events.get());
@@ -232,11 +262,24 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   } else {
     emit = [&](SocketRecord&& r) { formatter.add(table, r); };
   }
-  Runner runner(o, env, *source, filter, emit);
+  // Without -p the gate is a plain pass-through that never scans.
+  OwnerGate gate(so, owners, emit, o.render.show_users ? kHeldRecords : 0);
+  if (!o.render.show_users) gate.pass_through();
+  Runner runner(o, env, *source, filter, [&](SocketRecord&& r) { gate.add(std::move(r)); });
   runner.set_before_dump(runner_hook);
-  if (!o.json)
-    runner.set_rollback([&] { return table.rows(); }, [&](size_t n) { table.truncate(n); });
+  if (!o.json) {
+    // A mark counts table rows as if the held records were already in it.
+    runner.set_rollback([&] { return table.rows() + gate.held(); },
+                        [&](size_t n) {
+                          if (gate.holding())
+                            gate.drop_held_after(n - table.rows());
+                          else
+                            table.truncate(n);
+                        });
+  }
   runner.run();
+  gate.finish();
+  if (o.render.show_users) report_hidden_owners(owners);
   runner.report_kill();
   if (recording && !recording->close()) return 1;
 
@@ -244,6 +287,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     if (!o.ndjson) {
       jw.rebind(out.buf());
       jw.end_array();
+      if (o.render.show_users) write_owner_scan_json(jw, owners.stats());
       jw.end_object();
       out.buf().push_back('\n');
     }

@@ -3,12 +3,14 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <sys/socket.h>
 
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace sw {
 
@@ -74,6 +76,18 @@ std::string read_proc_comm(const std::string& proc_root, int pid) {
   const char* close = std::strchr(open + 1, ')');
   if (!close || close == open + 1) return {};
   return std::string(open + 1, close);
+}
+
+const std::string& UserNames::name(uint32_t uid) {
+  auto it = cache_.find(uid);
+  if (it != cache_.end()) return it->second;
+  std::string name;
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found && pw.pw_name)
+    name = pw.pw_name;
+  return cache_.emplace(uid, std::move(name)).first->second;
 }
 
 }  // namespace sw

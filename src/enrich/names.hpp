@@ -2,7 +2,7 @@
 // "if%u" when gone, as iproute2's ll_index_to_name), reverse DNS for -r (one
 // lookup per unique address, misses cached), netlink protocol names
 // (/etc/iproute2/nl_protos over a built-in table), and a process's comm read
-// from <proc>/<pid>/stat for netlink socket owners.
+// from <proc>/<pid>/stat for netlink socket owners, user names.
 #pragma once
 
 #include <array>
@@ -41,6 +41,16 @@ class NetlinkProtocols {
 
  private:
   std::array<std::string, 256> names_;
+};
+
+// uid -> user name (getpwuid_r, so NSS sources such as LDAP count); misses
+// cached too. Empty when the uid has no name.
+class UserNames {
+ public:
+  const std::string& name(uint32_t uid);
+
+ private:
+  std::unordered_map<uint32_t, std::string> cache_;
 };
 
 // Text between "(" and the first ")" of <proc_root>/<pid>/stat, as ss's

@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <optional>
+#include <thread>
 
 #include "core/escape.hpp"
 
@@ -51,8 +54,8 @@ struct Path {
 // The kernel allows ')' in comm, so the robust reading would stop at the last
 // one; we match ss's output instead ("a)b" shows as "a"). Empty when the
 // process is gone, as ss leaves it.
-std::string read_comm(int proc_fd, const char* stat_path) {
-  int fd = openat(proc_fd, stat_path, O_RDONLY | O_CLOEXEC);
+std::string read_comm(int dirfd, const char* stat_path) {
+  int fd = openat(dirfd, stat_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
   // "PID (comm) ": comm is at most 64 bytes (workqueue names), pid 10 digits.
   char buf[128];
@@ -96,23 +99,76 @@ void sort_if_needed(std::vector<int32_t>& v) {
 
 }  // namespace
 
-// The scan proper: a friend-free helper that fills the index's vectors.
+// What one worker found: its entries and tasks, and for each pid it took,
+// where that pid's entries and tasks start (merged in pid order afterwards).
+struct WorkerResult {
+  std::vector<OwnerIndex::Entry> entries;
+  std::vector<OwnerIndex::Task> tasks;
+  struct Span {
+    size_t pid_index;
+    size_t entries_begin, entries_end;
+    size_t tasks_begin, tasks_end;
+  };
+  std::vector<Span> spans;
+  OwnerScanStats stats;
+};
+
+// Targets of a selective scan: which inodes are wanted, which have an owner.
+class TargetSet {
+ public:
+  explicit TargetSet(const std::vector<uint64_t>& inodes)
+      : inodes_(inodes), found_(inodes.size()), remaining_(inodes.size()) {}
+  // True if `ino` is wanted; marks it found.
+  bool take(uint64_t ino) {
+    auto it = std::lower_bound(inodes_.begin(), inodes_.end(), ino);
+    if (it == inodes_.end() || *it != ino) return false;
+    auto& f = found_[static_cast<size_t>(it - inodes_.begin())];
+    if (!f.exchange(true, std::memory_order_relaxed))
+      remaining_.fetch_sub(1, std::memory_order_relaxed);
+    return true;
+  }
+  bool all_found() const { return remaining_.load(std::memory_order_relaxed) == 0; }
+
+ private:
+  const std::vector<uint64_t>& inodes_;
+  std::vector<std::atomic<bool>> found_;
+  std::atomic<size_t> remaining_;
+};
+
+// The scan proper: one worker's walk over the pids it claims.
 class OwnerScanner {
  public:
-  OwnerScanner(int proc_fd, OwnerScanStats& stats, std::vector<OwnerIndex::Entry>& entries,
-               std::vector<std::string>& comms)
-      : proc_fd_(proc_fd), stats_(stats), entries_(entries), comms_(comms) {}
+  OwnerScanner(int proc_fd, const OwnerScanOptions& opt, TargetSet* targets, WorkerResult& res)
+      : proc_fd_(proc_fd), opt_(opt), targets_(targets), res_(res), stats_(res.stats) {}
 
-  // One task's fd table: `task_dir` is "PID" or "PID/task/TID". The comm is
-  // read on the first socket only, as ss does, so processes without sockets
-  // cost no stat read.
-  void scan_task(int32_t pid, int32_t tid, const char* task_dir) {
-    int dfd = openat(proc_fd_, Path("{}/fd", task_dir).c_str(), kDirFlags);
+  void scan_pid(int32_t pid) {
+    // Everything about the process is read relative to this fd, which the
+    // kernel binds to the process instance: a pid reused mid-scan makes
+    // these reads fail rather than describe another process.
+    int pdir = openat(proc_fd_, Path("{}", pid).c_str(), kDirFlags);
+    if (pdir < 0) {
+      ++stats_.vanished;
+      return;
+    }
+    ++stats_.scanned;
+    if (opt_.threads)
+      scan_threads(pdir, pid);
+    else
+      scan_task(pdir, pid, pid, ".");
+    close(pdir);
+  }
+
+ private:
+  // One task's fd table: `task_dir` is "." or "task/TID" under the pid dir.
+  // The comm is read on the first socket only, as ss does, so processes
+  // without sockets cost no stat read.
+  void scan_task(int pdir, int32_t pid, int32_t tid, const char* task_dir) {
+    int dfd = openat(pdir, Path("{}/fd", task_dir).c_str(), kDirFlags);
     if (dfd < 0) {
       if (errno == EACCES || errno == EPERM)
         ++stats_.denied;
       else
-        ++stats_.vanished;  // ENOENT: exited since /proc was listed
+        ++stats_.vanished;  // ENOENT/ESRCH: exited since /proc was listed
       return;
     }
     DIR* d = nullptr;
@@ -121,7 +177,7 @@ class OwnerScanner {
       return;
     }
     sort_if_needed(fds_);
-    uint32_t comm = OwnerIndex::kNone;
+    uint32_t task = OwnerIndex::kNone;
     char link[64];
     char name[16];
     for (int32_t fd : fds_) {
@@ -134,21 +190,31 @@ class OwnerScanner {
       }
       uint64_t ino;
       if (!socket_inode(std::string_view(link, static_cast<size_t>(n)), ino)) continue;
-      if (comm == OwnerIndex::kNone) {
-        comm = static_cast<uint32_t>(comms_.size());
-        // With -T each task's own name (prctl PR_SET_NAME), as ss shows it.
-        comms_.push_back(read_comm(proc_fd_, Path("{}/stat", task_dir).c_str()));
-      }
-      entries_.push_back({ino, pid, tid, fd, comm, OwnerIndex::kNone});
+      if (targets_ && !targets_->take(ino)) continue;
+      if (task == OwnerIndex::kNone) task = add_task(pdir, task_dir);
+      res_.entries.push_back({ino, pid, tid, fd, task, OwnerIndex::kNone});
       ++stats_.sockets;
     }
     closedir(d);
   }
 
+  uint32_t add_task(int pdir, const char* task_dir) {
+    auto index = static_cast<uint32_t>(res_.tasks.size());
+    OwnerIndex::Task t;
+    // With -T each task's own name (prctl PR_SET_NAME), as ss shows it.
+    t.comm = read_comm(pdir, Path("{}/stat", task_dir).c_str());
+    if (opt_.details) {
+      ProcessDetails d;
+      if (read_process_details(pdir, d)) t.details = std::move(d);
+    }
+    res_.tasks.push_back(std::move(t));
+    return index;
+  }
+
   // -T: every thread's view of the (usually shared) fd table, as ss 6.1 does
   // (it does not scan PID/fd itself then).
-  void scan_threads(int32_t pid) {
-    int tfd = openat(proc_fd_, Path("{}/task", pid).c_str(), kDirFlags);
+  void scan_threads(int pdir, int32_t pid) {
+    int tfd = openat(pdir, "task", kDirFlags);
     if (tfd < 0) {
       if (errno == EACCES || errno == EPERM)
         ++stats_.denied;
@@ -161,14 +227,14 @@ class OwnerScanner {
       ++stats_.vanished;
       return;
     }
-    for (int32_t tid : tids) scan_task(pid, tid, Path("{}/task/{}", pid, tid).c_str());
+    for (int32_t tid : tids) scan_task(pdir, pid, tid, Path("task/{}", tid).c_str());
   }
 
- private:
   int proc_fd_;
+  const OwnerScanOptions& opt_;
+  TargetSet* targets_;
+  WorkerResult& res_;
   OwnerScanStats& stats_;
-  std::vector<OwnerIndex::Entry>& entries_;
-  std::vector<std::string>& comms_;
   std::vector<int32_t> fds_;  // reused across processes
 };
 
@@ -219,19 +285,70 @@ OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
   if (!numeric_entries(proc_fd, pids, &proc)) return idx;
   sort_if_needed(pids);
   idx.stats_.processes = pids.size();
-  // Measured with 100k socket fds in 7 processes: the scan costs within ~10%
-  // of bare readdir+readlinkat over the same tree (bench/procfd_floor), and
-  // two threads gained nothing measurable on the shared 2-CPU host, so the
-  // scan stays single-threaded (and its order trivially deterministic).
-  idx.entries_.reserve(1024);
-  OwnerScanner scanner(dirfd(proc), idx.stats_, idx.entries_, idx.comms_);
-  for (int32_t pid : pids) {
-    if (opt.threads)
-      scanner.scan_threads(pid);
-    else
-      scanner.scan_task(pid, pid, Path("{}", pid).c_str());
+  std::optional<TargetSet> targets;
+  if (opt.targets) targets.emplace(*opt.targets);
+
+  // Workers claim pids one at a time from a shared counter, so a few huge
+  // fd tables (a server with 50k connections) do not leave a core idle the
+  // way fixed ranges would; results merge back in pid order, so the output
+  // does not depend on the interleaving.
+  unsigned want = opt.max_workers ? opt.max_workers : std::thread::hardware_concurrency();
+  want = std::clamp(want, 1u, 8u);
+  auto n_workers = static_cast<unsigned>(std::min<size_t>(want, std::max<size_t>(pids.size(), 1)));
+  std::vector<WorkerResult> results(n_workers);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stopped_early{false};
+  auto work = [&](WorkerResult& res) {
+    OwnerScanner scanner(dirfd(proc), opt, targets ? &*targets : nullptr, res);
+    for (;;) {
+      if (targets && targets->all_found()) {
+        if (next.load(std::memory_order_relaxed) < pids.size())
+          stopped_early.store(true, std::memory_order_relaxed);
+        return;
+      }
+      size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= pids.size()) return;
+      WorkerResult::Span span{i, res.entries.size(), 0, res.tasks.size(), 0};
+      scanner.scan_pid(pids[i]);
+      span.entries_end = res.entries.size();
+      span.tasks_end = res.tasks.size();
+      if (span.entries_end != span.entries_begin) res.spans.push_back(span);
+    }
+  };
+  {
+    std::vector<std::thread> pool;
+    for (unsigned w = 1; w < n_workers; ++w) pool.emplace_back(work, std::ref(results[w]));
+    work(results[0]);
+    for (auto& t : pool) t.join();
   }
   closedir(proc);
+
+  // Merge: spans in pid order, task indices rebased.
+  std::vector<std::pair<WorkerResult*, const WorkerResult::Span*>> order;
+  size_t n_entries = 0;
+  for (auto& r : results) {
+    for (const auto& sp : r.spans) order.emplace_back(&r, &sp);
+    n_entries += r.entries.size();
+    idx.stats_.scanned += r.stats.scanned;
+    idx.stats_.sockets += r.stats.sockets;
+    idx.stats_.denied += r.stats.denied;
+    idx.stats_.vanished += r.stats.vanished;
+  }
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return a.second->pid_index < b.second->pid_index; });
+  idx.entries_.reserve(n_entries);
+  for (auto& [r, sp] : order) {
+    auto base = static_cast<uint32_t>(idx.tasks_.size());
+    for (size_t t = sp->tasks_begin; t < sp->tasks_end; ++t)
+      idx.tasks_.push_back(std::move(r->tasks[t]));
+    for (size_t e = sp->entries_begin; e < sp->entries_end; ++e) {
+      Entry en = r->entries[e];
+      en.task = base + (en.task - static_cast<uint32_t>(sp->tasks_begin));
+      idx.entries_.push_back(en);
+    }
+  }
+  idx.stats_.complete = !stopped_early.load();
+  idx.stats_.workers = n_workers;
   idx.build_index();
   return idx;
 }
@@ -241,7 +358,8 @@ void OwnerIndex::for_each_owner(uint64_t inode,
   if (!inode) return;
   for (uint32_t i = find(inode); i != kNone; i = entries_[i].next) {
     const Entry& e = entries_[i];
-    fn(OwnerView{e.pid, e.tid, e.fd, comms_[e.comm]});
+    const Task& t = tasks_[e.task];
+    fn(OwnerView{e.pid, e.tid, e.fd, t.comm, t.details ? &*t.details : nullptr});
   }
 }
 
@@ -256,7 +374,7 @@ bool OwnerIndex::append_users(uint64_t inode, std::string& out) const {
     if (!first) out += ',';
     first = false;
     out += "(\"";
-    append_escaped(out, comms_[e.comm]);
+    append_escaped(out, tasks_[e.task].comm);
     if (threads_)
       fmt::format_to(std::back_inserter(out), "\",pid={},tid={},fd={})", e.pid, e.tid, e.fd);
     else

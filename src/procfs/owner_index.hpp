@@ -6,22 +6,34 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "procfs/process_info.hpp"
 
 namespace sw {
 
 struct OwnerScanOptions {
   std::string proc_root = "/proc";  // $PROC_ROOT
   bool threads = false;             // -T: scan every PID/task/TID/fd (not PID/fd)
+  bool details = false;             // read ProcessDetails of every owning process
+  // When set (sorted, unique): attribute only these inodes and stop taking new
+  // processes once each has an owner. Owners in processes not yet scanned by
+  // then are not listed; stats().complete says whether that can have happened.
+  const std::vector<uint64_t>* targets = nullptr;
+  unsigned max_workers = 0;  // 0: one per available CPU (capped at 8)
 };
 
 struct OwnerScanStats {
-  uint64_t processes = 0;
-  uint64_t sockets = 0;
-  uint64_t denied = 0;    // fd dirs we could not read (EACCES)
-  uint64_t vanished = 0;  // pids/fds that disappeared mid-scan
+  uint64_t processes = 0;  // pids listed in /proc
+  uint64_t scanned = 0;    // pids whose fd table was read
+  uint64_t sockets = 0;    // socket fds recorded
+  uint64_t denied = 0;     // fd dirs we could not read (EACCES/EPERM): owners hidden
+  uint64_t vanished = 0;   // pids/fds that disappeared mid-scan (skipped, not an error)
+  bool complete = true;    // every listed process was looked at
+  unsigned workers = 1;
 };
 
 class OwnerIndex {
@@ -35,13 +47,18 @@ class OwnerIndex {
   bool append_users(uint64_t inode, std::string& out) const;
 
   const OwnerScanStats& stats() const { return stats_; }
+  // False when some processes' fds could not be read: a socket without an
+  // owner here may still have one.
+  bool owners_known() const { return stats_.denied == 0; }
 
-  // One owner of a socket, for typed output (JSON). comm is raw bytes.
+  // One owner of a socket, for typed output (JSON). comm is raw bytes;
+  // details is set when the scan read them (and the process was still there).
   struct OwnerView {
     int32_t pid;
     int32_t tid;
     int32_t fd;
     std::string_view comm;
+    const ProcessDetails* details;
   };
   // Calls fn for every owner of `inode` in the same order as append_users.
   void for_each_owner(uint64_t inode, const std::function<void(const OwnerView&)>& fn) const;
@@ -51,13 +68,19 @@ class OwnerIndex {
     int32_t pid;
     int32_t tid;
     int32_t fd;
-    uint32_t comm;  // index into comms_
+    uint32_t task;  // index into tasks_
     uint32_t next;  // previous entry of the same inode (kNone ends the chain)
   };
   static constexpr uint32_t kNone = ~0u;
 
+  // A task (process, or thread with -T) that holds at least one socket.
+  struct Task {
+    std::string comm;
+    std::optional<ProcessDetails> details;
+  };
+
  private:
-  friend class OwnerScanner;  // owner_index.cpp: fills entries_ and comms_
+  friend class OwnerScanner;  // owner_index.cpp: fills entries_ and tasks_
   void build_index();
   uint32_t find(uint64_t inode) const;
   // Entries in scan order (pid ascending, then task, then fd ascending).
@@ -66,7 +89,7 @@ class OwnerIndex {
   // so a chain walk is ss's order (reverse scan order) with no sorting.
   // 32 bytes per socket fd plus 8-16 for the table; no per-node allocation.
   std::vector<Entry> entries_;
-  std::vector<std::string> comms_;
+  std::vector<Task> tasks_;
   std::vector<uint32_t> slots_;
   OwnerScanStats stats_;
   bool threads_ = false;

@@ -5,8 +5,10 @@
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "enrich/cgroup_names.hpp"
+#include "enrich/container.hpp"
 #include "procfs/owner_index.hpp"
 
 namespace sw {
@@ -95,6 +97,13 @@ void JsonSocketFormatter::owners(JsonWriter& w, const SocketRecord& r) {
     w.null();
     return;
   }
+  bool any = false;
+  ctx_.owners->for_each_owner(r.inode, [&](const OwnerIndex::OwnerView&) { any = true; });
+  // None found while some fd tables were unreadable: unknown, not "none".
+  if (!any && !ctx_.owners->owners_known()) {
+    w.null();
+    return;
+  }
   w.begin_array();
   ctx_.owners->for_each_owner(r.inode, [&](const OwnerIndex::OwnerView& o) {
     w.begin_object();
@@ -102,9 +111,117 @@ void JsonSocketFormatter::owners(JsonWriter& w, const SocketRecord& r) {
     w.field("pid", o.pid);
     if (ctx_.opt.show_threads) w.field("tid", o.tid);
     w.field("fd", o.fd);
+    owner_details(w, o.details);
     w.end_object();
   });
   w.end_array();
+}
+
+namespace {
+
+template <typename T>
+void optional_field(JsonWriter& w, std::string_view k, const std::optional<T>& v) {
+  w.key(k);
+  if (v)
+    w.value(*v);
+  else
+    w.null();
+}
+
+}  // namespace
+
+void JsonSocketFormatter::owner_details(JsonWriter& w, const ProcessDetails* d) {
+  static const ProcessDetails kGone;  // the process left before its details were read
+  if (!d) d = &kGone;
+  auto text_or_null = [&](std::string_view k, const std::optional<std::string>& v) {
+    if (v) {
+      w.text(k, *v);
+    } else {
+      w.key(k);
+      w.null();
+    }
+  };
+  optional_field(w, "ppid", d->ppid);
+  optional_field(w, "ns_pid", d->ns_pid);
+  optional_field(w, "uid", d->uid);
+  optional_field(w, "euid", d->euid);
+  std::optional<std::string> user;
+  if (d->uid && !users_.name(*d->uid).empty()) user = users_.name(*d->uid);
+  text_or_null("user", user);
+  w.key("start_time");
+  if (d->start_ticks) {
+    if (!boot_time_) boot_time_ = boot_time_seconds(ctx_.proc_root);
+    w.value(format_start_time(boot_time_, *d->start_ticks, sysconf(_SC_CLK_TCK)));
+  } else {
+    w.null();
+  }
+  optional_field(w, "start_ticks", d->start_ticks);
+  text_or_null("exe", d->exe);
+  w.key("exe_deleted");
+  if (d->exe)
+    w.value(d->exe_deleted);
+  else
+    w.null();
+  w.key("exe_world_writable");
+  if (d->exe)
+    w.value(d->exe_world_writable);
+  else
+    w.null();
+  // argv as an array; when any argument is not UTF-8 the exact NUL-separated
+  // bytes go to cmdline_b64 (rule 7 for a list).
+  w.key("cmdline");
+  if (d->cmdline) {
+    w.begin_array();
+    std::string_view rest = *d->cmdline;
+    bool all_utf8 = true;
+    while (!d->cmdline->empty()) {
+      auto nul = rest.find('\0');
+      auto arg = rest.substr(0, nul);
+      all_utf8 = all_utf8 && valid_utf8(arg);
+      w.value(arg);  // invalid bytes become U+FFFD
+      if (nul == std::string_view::npos) break;
+      rest.remove_prefix(nul + 1);
+    }
+    w.end_array();
+    if (!all_utf8) w.field("cmdline_b64", std::string_view(base64(*d->cmdline)));
+  } else {
+    w.null();
+  }
+  text_or_null("cgroup", d->cgroup);
+  ContainerRef c;
+  if (d->cgroup) c = classify_cgroup(*d->cgroup);
+  w.key("container");
+  write_container(w, c);
+  w.key("unit");
+  if (!c.unit.empty())
+    w.value(std::string_view(c.unit));
+  else
+    w.null();
+}
+
+void write_container(JsonWriter& w, const ContainerRef& c) {
+  if (!c.is_container()) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.field("runtime", std::string_view(c.runtime));
+  w.text("id", c.id);
+  if (!c.pod.empty()) w.field("pod", std::string_view(c.pod));
+  w.end_object();
+}
+
+void write_owner_scan_json(JsonWriter& w, const OwnerScanStats& st) {
+  w.key("owner_scan");
+  w.begin_object();
+  w.field("processes", st.processes);
+  w.field("scanned", st.scanned);
+  w.field("socket_fds", st.sockets);
+  w.field("denied", st.denied);
+  w.field("vanished", st.vanished);
+  w.field("complete", st.complete);
+  w.field("workers", static_cast<uint32_t>(st.workers));
+  w.end_object();
 }
 
 void JsonSocketFormatter::write_tcp_info(JsonWriter& w, const InetExt& e) {

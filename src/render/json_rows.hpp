@@ -6,8 +6,10 @@
 #include <string>
 
 #include "core/socket_record.hpp"
+#include "enrich/container.hpp"
 #include "enrich/names.hpp"
 #include "enrich/services.hpp"
+#include "procfs/owner_index.hpp"
 #include "render/json_writer.hpp"
 #include "render/ss_rows.hpp"
 
@@ -24,13 +26,21 @@ class JsonSocketFormatter {
  private:
   void endpoint(JsonWriter& w, const SocketRecord& r, const IpAddr& a, uint16_t port, bool local);
   void owners(JsonWriter& w, const SocketRecord& r);
+  void owner_details(JsonWriter& w, const ProcessDetails* d);
   void write_tcp_info(JsonWriter& w, const InetExt& e);
   RowContext ctx_;
   ServiceNames services_;
   InterfaceNames ifnames_;
   HostNames hosts_;
   NetlinkProtocols nl_protos_;
+  UserNames users_;
+  uint64_t boot_time_ = 0;
 };
+
+// "container": {"runtime", "id", "pod"} or null.
+void write_container(JsonWriter& w, const ContainerRef& c);
+// The document's "owner_scan" statistics (-j with -p).
+void write_owner_scan_json(JsonWriter& w, const OwnerScanStats& st);
 
 // Filter-language name of a state ("established", "unconnected", ...).
 std::string_view json_state_name(int state);

@@ -12,40 +12,12 @@
 #include <map>
 #include <vector>
 
+#include "fake_proc.hpp"
+
 namespace sw {
 namespace {
 
 namespace fs = std::filesystem;
-
-class FakeProc {
- public:
-  FakeProc() {
-    char tmpl[] = "/tmp/sw_fakeproc_XXXXXX";
-    root_ = mkdtemp(tmpl);
-  }
-  ~FakeProc() {
-    std::error_code ec;  // never throw from a destructor
-    fs::remove_all(root_, ec);
-  }
-  const std::string& root() const { return root_; }
-
-  void process(int pid, const std::string& comm, std::string dir = "") {
-    if (dir.empty()) dir = root_ + "/" + std::to_string(pid);
-    fs::create_directories(dir + "/fd");
-    std::ofstream(dir + "/stat") << pid << " (" << comm << ") S 1 1 1 0 -1 4194560\n";
-  }
-  void fd(int pid, int fd, const std::string& target, std::string dir = "") {
-    if (dir.empty()) dir = root_ + "/" + std::to_string(pid);
-    fs::create_symlink(target, dir + "/fd/" + std::to_string(fd));
-  }
-  void thread(int pid, int tid, const std::string& comm) {
-    std::string dir = root_ + "/" + std::to_string(pid) + "/task/" + std::to_string(tid);
-    process(tid, comm, dir);
-  }
-
- private:
-  std::string root_;
-};
 
 std::string users(const OwnerIndex& idx, uint64_t ino) {
   std::string s;

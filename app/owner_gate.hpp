@@ -1,0 +1,54 @@
+// OwnerGate: decides when the /proc owner scan for -p runs, so that a
+// selective listing does not pay for reading every fd on the host.
+//
+// Records pass through it on their way to the formatter. It holds back up to
+// `limit` of them. If the dump ends with no more than that, only their inodes
+// are looked for, and the scan stops as soon as each has an owner (a socket
+// shared by several processes then lists the owners found by that point;
+// OwnerScanStats::complete tells). If more arrive, the full scan runs at once
+// and the held records and all later ones flow through unchanged: memory stays
+// bounded by `limit` records either way.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "core/socket_record.hpp"
+#include "procfs/owner_index.hpp"
+
+namespace sw {
+
+class OwnerGate {
+ public:
+  using Emit = std::function<void(SocketRecord&&)>;
+  // `index` receives the scan result; formatters hold a pointer to it.
+  OwnerGate(OwnerScanOptions opt, OwnerIndex& index, Emit emit, size_t limit)
+      : opt_(std::move(opt)), index_(index), emit_(std::move(emit)), limit_(limit) {}
+
+  // The full scan now, before any record (ss's order; -E and --all-netns).
+  void scan_all();
+  // No -p: records flow straight through and nothing is scanned.
+  void pass_through() { scanned_ = true; }
+  void add(SocketRecord&& r);
+  // The end of the dumps: scans for the held records' inodes and releases them.
+  void finish();
+
+  // For a dump the kernel flagged as interrupted: a mark counts the records
+  // accepted so far, and rolling back to it drops the held ones after it
+  // (`downstream` rolls back records already released).
+  size_t held() const { return held_.size(); }
+  bool holding() const { return !scanned_; }
+  void drop_held_after(size_t n) { held_.resize(n); }
+
+ private:
+  void release();
+  OwnerScanOptions opt_;
+  OwnerIndex& index_;
+  Emit emit_;
+  size_t limit_;
+  bool scanned_ = false;
+  std::vector<SocketRecord> held_;
+};
+
+}  // namespace sw
