@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 
+#include "all_netns.hpp"
 #include "enrich/cgroup_names.hpp"
 #include "env.hpp"
 #include "events_mode.hpp"
@@ -59,12 +60,18 @@ unsigned scan_workers_from_env() {
 void report_hidden_owners(const OwnerIndex& idx) {
   const auto& st = idx.stats();
   if (!st.denied) return;
-  std::fprintf(stderr,
-               "sockwatch: -p: owners hidden for %llu of %llu processes (their /proc/PID/fd is "
-               "unreadable to uid %u; run as root or with CAP_SYS_PTRACE)\n",
-               static_cast<unsigned long long>(st.denied),
-               static_cast<unsigned long long>(st.processes), static_cast<unsigned>(geteuid()));
+  unsigned uid = geteuid();
+  std::string why =
+      uid == 0
+          ? "unreadable even to root: the process is not dumpable or CAP_SYS_PTRACE is missing"
+          : "unreadable to uid " + std::to_string(uid) + "; run as root or with CAP_SYS_PTRACE";
+  std::fprintf(
+      stderr,
+      "sockwatch: -p: owners hidden for %llu of %llu processes (their /proc/PID/fd is %s)\n",
+      static_cast<unsigned long long>(st.denied), static_cast<unsigned long long>(st.processes),
+      why.c_str());
 }
+
 int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter);
 
 }  // namespace
@@ -170,6 +177,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   TextTable table;
   if (single_bit(o.dbs)) table.disable(kColNetid);
   if (single_bit(o.states)) table.disable(kColState);
+  if (o.all_netns) table.enable(kColNetns);
   if (o.render.show_header) table.add_header();
 
   RowContext ctx;
@@ -265,22 +273,40 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
   // Without -p the gate is a plain pass-through that never scans.
   OwnerGate gate(so, owners, emit, o.render.show_users ? kHeldRecords : 0);
   if (!o.render.show_users) gate.pass_through();
-  Runner runner(o, env, *source, filter, [&](SocketRecord&& r) { gate.add(std::move(r)); });
-  runner.set_before_dump(runner_hook);
-  if (!o.json) {
-    // A mark counts table rows as if the held records were already in it.
-    runner.set_rollback([&] { return table.rows() + gate.held(); },
-                        [&](size_t n) {
-                          if (gate.holding())
-                            gate.drop_held_after(n - table.rows());
-                          else
-                            table.truncate(n);
-                        });
+  int status = 0;
+  auto run_source = [&](SocketSource& src) {
+    Runner runner(o, env, src, filter, [&](SocketRecord&& r) { gate.add(std::move(r)); });
+    runner.set_before_dump(runner_hook);
+    if (!o.json) {
+      // A mark counts table rows as if the held records were already in it.
+      runner.set_rollback([&] { return table.rows() + gate.held(); },
+                          [&](size_t n) {
+                            if (gate.holding())
+                              gate.drop_held_after(n - table.rows());
+                            else
+                              table.truncate(n);
+                          });
+    }
+    runner.run();
+    runner.report_kill();
+    if (runner.status()) status = runner.status();
+  };
+  if (o.all_netns) {
+    // Rows are formatted as they arrive, inside their namespace (interface
+    // names differ per namespace), so owners are known before the first.
+    if (o.render.show_users) gate.scan_all();
+    int st = for_each_netns(env, [&](const NetnsLabel& ns) {
+      formatter.set_netns(ns);
+      if (json) json->set_netns(ns);
+      LiveSource live;
+      run_source(live);
+    });
+    if (st) status = st;
+  } else {
+    run_source(*source);
   }
-  runner.run();
   gate.finish();
   if (o.render.show_users) report_hidden_owners(owners);
-  runner.report_kill();
   if (recording && !recording->close()) return 1;
 
   if (o.json) {
@@ -298,7 +324,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));
     return 1;
   }
-  return runner.status();
+  return status;
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ enum LongOnly {
   kOptReplay,
   kOptRecord,
   kOptNdjson,
+  kOptAllNetns,
 };
 
 // ss 6.1's option string and long options, plus sockwatch's own long options.
@@ -74,6 +75,7 @@ const option kLongOpts[] = {{"numeric", 0, nullptr, 'n'},
                             {"inet-sockopt", 0, nullptr, kOptInetSockopt},
                             {"json", 0, nullptr, 'j'},
                             {"ndjson", 0, nullptr, kOptNdjson},
+                            {"all-netns", 0, nullptr, kOptAllNetns},
                             {"replay", 1, nullptr, kOptReplay},
                             {"record", 1, nullptr, kOptRecord},
                             {nullptr, 0, nullptr, 0}};
@@ -394,6 +396,9 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
         b.o.json = true;
         b.o.ndjson = true;
         break;
+      case kOptAllNetns:
+        b.o.all_netns = true;
+        break;
       case kOptReplay:
         b.o.replay_file = optarg;
         break;
@@ -456,6 +461,23 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
   }
   if (b.state_filter) b.o.states = b.state_filter;
   b.merge_defaults();
+  if (b.o.all_netns) {
+    // Each of these names one namespace or one stream of raw bytes.
+    const char* clash = !b.o.netns.empty()         ? "-N"
+                        : !b.o.dump_file.empty()   ? "-D"
+                        : !b.o.replay_file.empty() ? "--replay"
+                        : !b.o.record_file.empty() ? "--record"
+                        : b.o.events               ? "-E"
+                                                   : nullptr;
+    if (clash) {
+      ParseOutcome r;
+      r.exit_code = 255;
+      r.err = std::string("sockwatch: --all-netns cannot be combined with ") + clash +
+              (std::string_view(clash) == "-E" ? " (follow one namespace at a time: -E -N NAME)\n"
+                                               : "\n");
+      return r;
+    }
+  }
   ParseOutcome r;
   r.options = std::move(b.o);
   return r;

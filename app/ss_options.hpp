@@ -23,6 +23,7 @@ struct SsOptions {
   bool kill = false;                      // -K
   bool json = false;                      // -j/--json (sockwatch extension)
   bool ndjson = false;                    // --ndjson: one object per line
+  bool all_netns = false;                 // --all-netns: every network namespace
   bool show_bpf = false;                  // -b
   bool proc_ctx = false;                  // -Z
   bool sock_ctx = false;                  // -z

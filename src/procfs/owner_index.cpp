@@ -185,6 +185,12 @@ class OwnerScanner {
       *r.ptr = '\0';
       ssize_t n = readlinkat(dirfd(d), name, link, sizeof link);
       if (n <= 0) {
+        if (n < 0 && (errno == EACCES || errno == EPERM)) {
+          // The directory lists but its links do not resolve for us (a
+          // non-dumpable process, no CAP_SYS_PTRACE): its owners are hidden.
+          ++stats_.denied;
+          break;
+        }
         if (n < 0 && errno == ENOENT) ++stats_.vanished;  // closed while we looked
         continue;
       }

@@ -187,6 +187,16 @@ std::string cgroup_path_from_proc(std::string_view text) {
   return std::string(systemd.empty() ? first : systemd);
 }
 
+std::string read_cgroup_path(const std::string& proc_root, int32_t pid) {
+  int dirfd =
+      open((proc_root + "/" + std::to_string(pid)).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) return {};
+  std::string buf;
+  bool ok = read_at(dirfd, "cgroup", buf, 65536);
+  close(dirfd);
+  return ok ? cgroup_path_from_proc(buf) : std::string();
+}
+
 uint64_t boot_time_seconds(const std::string& proc_root) {
   int dirfd = open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) return 0;

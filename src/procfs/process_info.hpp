@@ -42,6 +42,9 @@ bool in_world_writable_place(std::string_view exe_path);
 // that, the first one. Empty when the text has no entry.
 std::string cgroup_path_from_proc(std::string_view text);
 
+// The cgroup path of <proc_root>/<pid>; empty when unreadable.
+std::string read_cgroup_path(const std::string& proc_root, int32_t pid);
+
 // Reads /proc/stat's btime (seconds since the epoch at boot); 0 if unknown.
 uint64_t boot_time_seconds(const std::string& proc_root);
 

@@ -299,6 +299,21 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
   bool inet = r.family == AF_INET || r.family == AF_INET6;
   w.begin_object();
   if (with_schema) w.field("schema", kJsonSchema);
+  if (has_netns_) {
+    w.key("netns");
+    w.begin_object();
+    w.field("inode", netns_.inode);
+    if (netns_.name.empty()) {
+      w.key("name");
+      w.null();
+    } else {
+      w.text("name", netns_.name);
+    }
+    w.key("container");
+    write_container(w, netns_.container);
+    w.field("current", netns_.is_self);  // the namespace sockwatch runs in
+    w.end_object();
+  }
   w.field("netid", table_netid(r.table));
   w.field("family", family_name(r.family));
   w.field("state", json_state_name(r.family == AF_NETLINK ? int{kClose} : int{r.state}));

@@ -11,6 +11,7 @@
 #include "enrich/services.hpp"
 #include "procfs/owner_index.hpp"
 #include "render/json_writer.hpp"
+#include "render/netns_label.hpp"
 #include "render/ss_rows.hpp"
 
 namespace sw {
@@ -22,6 +23,13 @@ class JsonSocketFormatter {
   explicit JsonSocketFormatter(RowContext ctx);
   // Writes one object; with_schema adds the "schema" field (NDJSON lines).
   void write(JsonWriter& w, const SocketRecord& r, bool with_schema);
+  // --all-netns: later objects carry "netns" for this namespace (call after
+  // entering it: interface names are resolved there).
+  void set_netns(const NetnsLabel& ns) {
+    netns_ = ns;
+    has_netns_ = true;
+    ifnames_ = InterfaceNames();
+  }
 
  private:
   void endpoint(JsonWriter& w, const SocketRecord& r, const IpAddr& a, uint16_t port, bool local);
@@ -35,6 +43,8 @@ class JsonSocketFormatter {
   NetlinkProtocols nl_protos_;
   UserNames users_;
   uint64_t boot_time_ = 0;
+  NetnsLabel netns_;
+  bool has_netns_ = false;
 };
 
 // "container": {"runtime", "id", "pod"} or null.

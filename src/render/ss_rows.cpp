@@ -37,6 +37,7 @@ void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
       inet_cells(r);
       break;
   }
+  cells_[kColNetns] = netns_text_;
   std::array<std::string_view, kColCount> views;
   for (size_t i = 0; i < kColCount; ++i) views[i] = cells_[i];
   table.add_row(views);

@@ -13,6 +13,7 @@
 #include "enrich/names.hpp"
 #include "enrich/services.hpp"
 #include "procfs/owner_index.hpp"
+#include "render/netns_label.hpp"
 #include "render/render_options.hpp"
 #include "render/text_table.hpp"
 
@@ -33,6 +34,12 @@ class SsRowFormatter {
   explicit SsRowFormatter(RowContext ctx);
   // Formats and adds one row to `table`.
   void add(TextTable& table, const SocketRecord& r);
+  // --all-netns: later rows belong to this namespace (their interface
+  // indexes are resolved in it, so call this after entering it).
+  void set_netns(const NetnsLabel& ns) {
+    netns_text_ = ns.text();
+    ifnames_ = InterfaceNames();
+  }
 
  private:
   void inet_cells(const SocketRecord& r);
@@ -48,6 +55,7 @@ class SsRowFormatter {
   HostNames hosts_;
   NetlinkProtocols nl_protos_;
   std::array<std::string, kColCount> cells_;
+  std::string netns_text_;
 };
 
 }  // namespace sw

@@ -15,7 +15,9 @@ struct ColSpec {
   bool right;
 };
 // ss 6.1's column table; "Process" holds everything after the peer port.
-constexpr std::array<ColSpec, kColCount> kCols = {{{"Netid", "", false},
+// Netid's delimiter only shows when the Netns column precedes it.
+constexpr std::array<ColSpec, kColCount> kCols = {{{"Netns", "", false},
+                                                   {"Netid", " ", false},
                                                    {"State", " ", false},
                                                    {"Recv-Q", " ", false},
                                                    {"Send-Q", " ", false},
@@ -26,7 +28,10 @@ constexpr std::array<ColSpec, kColCount> kCols = {{{"Netid", "", false},
                                                    {"Process", "", false}}};
 }  // namespace
 
-TextTable::TextTable() { enabled_.fill(true); }
+TextTable::TextTable() {
+  enabled_.fill(true);
+  enabled_[kColNetns] = false;
+}
 
 void TextTable::add_header() {
   std::array<std::string_view, kColCount> cells;

@@ -19,7 +19,8 @@ namespace sw {
 class Writer;
 
 enum Col : uint8_t {
-  kColNetid = 0,
+  kColNetns = 0,  // --all-netns only: the namespace a row belongs to
+  kColNetid,
   kColState,
   kColRecvQ,
   kColSendQ,
@@ -35,9 +36,11 @@ class TextTable {
  public:
   TextTable();
   void disable(Col c) { enabled_[c] = false; }
+  void enable(Col c) { enabled_[c] = true; }
   bool enabled(Col c) const { return enabled_[c]; }
 
-  // Adds the header row ("Netid", "State", ... "Process").
+  // Adds the header row ("Netid", "State", ... "Process"; "Netns" first
+  // when that column is enabled).
   void add_header();
   // Cells for every column, enabled or not (disabled ones are dropped).
   void add_row(const std::array<std::string_view, kColCount>& cells);

@@ -28,7 +28,15 @@ std::string render(const TextTable& t, int width) {
   return ss.str();
 }
 
-using Row = std::array<std::string_view, kColCount>;
+// The nine ss columns, Netid first; the Netns cell (column 0) stays empty.
+struct Row {
+  std::array<std::string_view, kColCount> cells{};
+  template <typename... T>
+  Row(T... ss_cells) : cells{std::string_view{}, std::string_view(ss_cells)...} {
+    static_assert(sizeof...(T) == kColCount - 1);
+  }
+  operator const std::array<std::string_view, kColCount>&() const { return cells; }
+};
 
 TEST(TextTable, CompactHeaderGluesPortProcessWhenPortIsFourWide) {
   TextTable t;
@@ -99,6 +107,23 @@ TEST(TextTable, LastRowProcessCellIsNotMeasuredAsInSs) {
             "Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
             "0      0                  a:1               b:2   short  \n"
             "0      0                  a:1               b:2   a much longer process cell\n");
+}
+
+TEST(TextTable, NetnsColumnLeadsWhenEnabledAndHeaderNamesIt) {
+  TextTable t;
+  t.enable(kColNetns);
+  t.disable(kColState);
+  t.add_header();
+  std::array<std::string_view, kColCount> a{"blue", "tcp", "", "0", "0", "127.0.0.1:", "80",
+                                            "0.0.0.0:", "*", ""};
+  std::array<std::string_view, kColCount> b{"4026531840", "udp", "", "0", "0", "[::1]:", "5353",
+                                            "[::]:", "*", ""};
+  t.add_row(a);
+  t.add_row(b);
+  EXPECT_EQ(render(t, -1),
+            "Netns      Netid Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+            "blue       tcp   0      0          127.0.0.1:80        0.0.0.0:*          \n"
+            "4026531840 udp   0      0              [::1]:5353         [::]:*          \n");
 }
 
 }  // namespace
