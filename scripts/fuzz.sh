@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for a bounded
 # time on a corpus seeded from the test fixtures. Any crash, leak or sanitizer
-# report fails. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] (default 20).
+# report fails (UBSan is made fatal: by default it only prints and goes on).
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] (default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
-build=build/fuzz
+build=${SW_FUZZ_BUILD:-build/fuzz}  # CI: inside the repo; override for a private build
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSOCKWATCH_FUZZ=ON -DSOCKWATCH_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz_filter fuzz_nlmsg fuzz_procnet >/dev/null
+cmake --build "$build" -j"$(nproc)" --target fuzz_filter fuzz_nlmsg fuzz_procnet \
+  fuzz_dumpfile >/dev/null
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Seeds: the filter corpus, the recorded dumps (with a table byte in front), /proc fixtures.
-mkdir -p "$work/filter" "$work/nlmsg" "$work/procnet"
+# Seeds: the filter corpus, the recorded dumps (with a table byte in front), /proc fixtures;
+# for dumpfile the whole files with a mode byte in front (0: --replay, 1: TCPDIAG_FILE).
+mkdir -p "$work/filter" "$work/nlmsg" "$work/procnet" "$work/dumpfile"
 i=0
 while IFS= read -r line; do
   [[ -z "$line" || "$line" == \#* ]] && continue
@@ -23,19 +27,30 @@ for d in tests/golden/dumps/*.dump; do
   { printf '\x00'; cat "$d"; } > "$work/nlmsg/$(basename "$d")"
 done
 { printf '\x06'; cat tests/golden/dumps/all_families.rec; } > "$work/nlmsg/unix.rec"
+for d in tests/golden/dumps/*.dump; do
+  { printf '\x00'; cat "$d"; } > "$work/dumpfile/replay-$(basename "$d")"
+  { printf '\x03'; cat "$d"; } > "$work/dumpfile/tcpdiag-$(basename "$d")"
+done
+for d in tests/golden/dumps/*.rec; do
+  { printf '\x02'; cat "$d"; } > "$work/dumpfile/replay-$(basename "$d")"
+done
 cp tests/fixtures/packet/proc_*.txt "$work/procnet/" 2>/dev/null || true
 for f in /proc/net/tcp /proc/net/unix /proc/net/sockstat /proc/net/snmp; do
   cp "$f" "$work/procnet/$(basename "$f")" 2>/dev/null || true
 done
 
 status=0
-for t in filter nlmsg procnet; do
+for t in filter nlmsg procnet dumpfile; do
   # Every input that once crashed stays a regression test.
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
-    "$build/fuzz/fuzz_$t" fuzz/regressions/$t/* >"$work/$t.regress.log" 2>&1 ||
+    "$build/fuzz/fuzz_$t" -timeout=10 -rss_limit_mb=2048 fuzz/regressions/$t/* \
+      >"$work/$t.regress.log" 2>&1 ||
       { echo "fuzz_$t: regression input fails"; tail -20 "$work/$t.regress.log"; status=1; }
   fi
-  if "$build/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+  # Whole recordings are 3-16 KB; the message parsers are happy with 4 KB.
+  max_len=4096
+  [[ $t == dumpfile ]] && max_len=20000
+  if "$build/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=$max_len -timeout=10 \
       -artifact_prefix="$work/$t-" "$work/$t" >"$work/$t.log" 2>&1; then
     runs=$(grep -oE 'Done [0-9]+ runs' "$work/$t.log" | tail -1)
     echo "fuzz_$t: ${runs:-done} in ${secs}s, no crash"

@@ -34,7 +34,9 @@ Expected<size_t> message_at(const std::string& path, const std::vector<uint8_t>&
   if (h.nlmsg_len < sizeof(nlmsghdr))
     return Error{fmt::format("{}: corrupt message length {} at offset {}", path, h.nlmsg_len, off),
                  EBADMSG};
-  size_t len = NLMSG_ALIGN(h.nlmsg_len);
+  // In size_t: NLMSG_ALIGN on the 32-bit field wraps 0xfffffffd.. to 0 (a
+  // zero-length message would loop forever; found by fuzz_dumpfile).
+  size_t len = (size_t{h.nlmsg_len} + NLMSG_ALIGNTO - 1) & ~size_t{NLMSG_ALIGNTO - 1};
   if (len > b.size() - off) {
     // The last message of a file need not carry its alignment padding.
     if (h.nlmsg_len <= b.size() - off) return b.size() - off;
@@ -78,7 +80,7 @@ Expected<void> replay_tcpdiag_file(const std::string& path, const RecordSink& si
       std::memcpy(&e, b.data() + off + NLMSG_HDRLEN, sizeof e);
       return Error{fmt::format("TCPDIAG answered: {}", std::strerror(-e.error)), -e.error};
     }
-    aligned.assign((h.nlmsg_len + 7) / 8, 0);
+    aligned.assign((size_t{h.nlmsg_len} + 7) / 8, 0);
     std::memcpy(aligned.data(), b.data() + off, h.nlmsg_len);
     auto rec = parse_inet_msg(*reinterpret_cast<const nlmsghdr*>(aligned.data()), Table::Tcp);
     if (!rec)
@@ -133,7 +135,7 @@ Expected<DumpResult> ReplaySource::dump(const DumpRequest& req, const RecordSink
     if (group(req.table) ? group(req.table) != group(m.table) : m.table != req.table) continue;
     nlmsghdr h;
     std::memcpy(&h, bytes_.data() + m.offset, sizeof h);
-    aligned.assign((h.nlmsg_len + 7) / 8, 0);
+    aligned.assign((size_t{h.nlmsg_len} + 7) / 8, 0);
     std::memcpy(aligned.data(), bytes_.data() + m.offset, h.nlmsg_len);
     const auto& hh = *reinterpret_cast<const nlmsghdr*>(aligned.data());
     Expected<SocketRecord> rec = parse_reply(hh, m.table);
@@ -141,7 +143,8 @@ Expected<DumpResult> ReplaySource::dump(const DumpRequest& req, const RecordSink
       return Error{fmt::format("{}: offset {}: {}", path_, m.offset, rec.error().message), EBADMSG};
     bool inet = rec->family == AF_INET || rec->family == AF_INET6;
     if (inet && rec->family != req.family) continue;
-    if ((inet || unix_msg) && !(req.states & (1u << rec->state))) continue;
+    // A hostile state byte must not shift past the mask's width.
+    if ((inet || unix_msg) && (rec->state >= 32 || !(req.states & (1u << rec->state)))) continue;
     sink(std::move(*rec));
   }
   return DumpResult{};
