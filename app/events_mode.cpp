@@ -33,10 +33,21 @@ int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, Ss
     return out.flush();
   };
   bool write_failed = false;
+  bool seen_any = false;
   auto res = listen_destroy_events(
       g,
       [&](SocketRecord&& r) {
-        if (!has_family(o, r.family) || (filter && !filter->matches(r))) return true;
+        bool first = !seen_any;
+        seen_any = true;
+        if (!has_family(o, r.family) || (filter && !filter->matches(r))) {
+          // ss prints its header when the first event arrives, matched or not,
+          // so a filtered-out first event leaves a header sized to itself.
+          if (first && !json && !table.empty() && !flush_rows()) {
+            write_failed = !out.broken_pipe();
+            return false;
+          }
+          return true;
+        }
         bool ok;
         if (json) {
           JsonWriter w(out.buf());

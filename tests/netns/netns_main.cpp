@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -113,6 +114,14 @@ bool enter_private_netns() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Holder mode for owners_test.cpp: this binary, copied and re-executed,
+  // holds a listener in whatever namespace it was started in.
+  if (argc == 3 && std::strcmp(argv[1], "--sw-hold-listener") == 0) {
+    int fd = sw::test::tcp_listener(static_cast<uint16_t>(std::atoi(argv[2])));
+    if (fd < 0) return 2;
+    if (write(1, "ready\n", 6) != 6) return 2;
+    for (;;) pause();
+  }
   if (!enter_private_netns()) {
     std::fprintf(stderr, "skipped: needs root and network namespaces\n");
     return 77;
