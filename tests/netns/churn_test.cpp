@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -35,6 +36,7 @@ uint16_t port_of(int slot, int i) { return static_cast<uint16_t>(kBase + 100 * s
 
 // Opens and closes connections on its own ports until killed.
 [[noreturn]] void churn_worker(int slot) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed test run
   prctl(PR_SET_NAME, ("churn" + std::to_string(slot)).c_str());
   int listener = -1;
   for (int i = 0; listener < 0 && i < 100; ++i) listener = tcp_listener(port_of(slot, i));
@@ -68,6 +70,7 @@ uint16_t port_of(int slot, int i) { return static_cast<uint16_t>(kBase + 100 * s
 
 // A process that lives a few milliseconds holding a listener on its slot.
 [[noreturn]] void short_lived(int slot, int n) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, ("churn" + std::to_string(slot)).c_str());
   int fd = tcp_listener(port_of(slot, n));
   (void)fd;
@@ -82,6 +85,10 @@ class Churn : public ::testing::Test {
     if (spawner_.joinable()) spawner_.join();
     for (pid_t p : workers_) kill(p, SIGKILL);
     for (pid_t p : workers_) waitpid(p, nullptr, 0);
+    if (events_ > 0) {
+      kill(events_, SIGKILL);
+      waitpid(events_, nullptr, 0);
+    }
   }
 
   void start() {
@@ -138,6 +145,7 @@ class Churn : public ::testing::Test {
     }
   }
 
+  pid_t events_ = -1;  // the background -E
   std::atomic<bool> stop_{false};
   std::atomic<int> spawned_{0};
   std::vector<pid_t> workers_;
@@ -153,10 +161,12 @@ TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
   int ev_fd = mkstemp(ev_path);
   pid_t ev = fork();
   if (ev == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(ev_fd, 1);
     execl(SW_BINARY, SW_BINARY, "-tE", "--ndjson", nullptr);
     _exit(127);
   }
+  events_ = ev;
   usleep(200000);
   start();
 
@@ -183,7 +193,7 @@ TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
                     line.find("interrupted by concurrent changes") != std::string::npos ||
                     line.rfind("sockwatch: --all-netns:", 0) == 0)
             << what << ": " << line;
-      if (args[1] == "-j" || args[2] == "-j") {
+      if (std::find(args.begin(), args.end(), "-j") != args.end()) {
         json doc;
         ASSERT_NO_THROW(doc = json::parse(r.out)) << what;
         check_attribution(doc, what);
@@ -199,6 +209,7 @@ TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
   kill(ev, SIGTERM);
   int st = 0;
   waitpid(ev, &st, 0);
+  events_ = -1;
   EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) << "-E ended early, status " << st;
 
   // Every -E line is a whole JSON object.

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
   // Holder mode for owners_test.cpp: this binary, copied and re-executed,
   // holds a listener in whatever namespace it was started in.
   if (argc == 3 && std::strcmp(argv[1], "--sw-hold-listener") == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed test run
     int fd = sw::test::tcp_listener(static_cast<uint16_t>(std::atoi(argv[2])));
     if (fd < 0) return 2;
     if (write(1, "ready\n", 6) != 6) return 2;
