@@ -180,7 +180,13 @@ class OwnerScanner {
     uint32_t task = OwnerIndex::kNone;
     char link[64];
     char name[16];
+    size_t seen = 0;
     for (int32_t fd : fds_) {
+      // A selective scan whose targets all have an owner (found by another
+      // worker) abandons a big fd table early, unless this process holds a
+      // target itself: its other fds may be duplicates of it.
+      if (targets_ && task == OwnerIndex::kNone && (++seen & 255) == 0 && targets_->all_found())
+        break;
       auto r = std::to_chars(name, name + sizeof name - 1, fd);
       *r.ptr = '\0';
       ssize_t n = readlinkat(dirfd(d), name, link, sizeof link);
