@@ -58,10 +58,7 @@ uint16_t port_of(int slot, int i) { return static_cast<uint16_t>(kBase + 100 * s
     // Now and then a UDP socket on our range too.
     if (round % 50 == 0) {
       int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(port_of(slot, 50 + round / 50 % 50));
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      sockaddr_in addr = loopback4(port_of(slot, 50 + round / 50 % 50));
       bind(u, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
       close(u);
     }

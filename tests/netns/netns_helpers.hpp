@@ -24,6 +24,9 @@ struct RunResult {
 // Runs SW_BINARY with args; captures stdout and stderr.
 RunResult run_sockwatch(const std::vector<std::string>& args);
 
+// 127.0.0.1:port and [::1]:port.
+sockaddr_in loopback4(uint16_t port);
+sockaddr_in6 loopback6(uint16_t port);
 int tcp_listener(uint16_t port);
 int tcp_connect(uint16_t port);
 int accept_one(int listener);

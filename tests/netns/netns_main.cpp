@@ -54,24 +54,34 @@ RunResult run_sockwatch(const std::vector<std::string>& args) {
   return r;
 }
 
-int tcp_listener(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+sockaddr_in loopback4(uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+sockaddr_in6 loopback6(uint16_t port) {
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_port = htons(port);
+  a.sin6_addr = in6addr_loopback;
+  return a;
+}
+
+int tcp_listener(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a = loopback4(port);
   if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) || listen(fd, 16)) return -1;
   return fd;
 }
 
 int tcp_connect(uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in a = loopback4(port);
   if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a)) return -1;
   return fd;
 }

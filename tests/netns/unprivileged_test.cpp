@@ -73,31 +73,17 @@ int tcp6_listener(uint16_t port) {
   int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in6 a{};
-  a.sin6_family = AF_INET6;
-  a.sin6_port = htons(port);
-  a.sin6_addr = in6addr_loopback;
+  sockaddr_in6 a = loopback6(port);
   if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) || listen(fd, 16)) return -1;
   return fd;
 }
 
-int udp_bound(uint16_t port) {
+// A UDP socket bound to (connect = false) or connected to 127.0.0.1:port.
+int udp_socket(uint16_t port, bool connect_it) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a)) return -1;
-  return fd;
-}
-
-int udp_connected(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a)) return -1;
+  sockaddr_in a = loopback4(port);
+  auto* sa = reinterpret_cast<sockaddr*>(&a);
+  if (connect_it ? connect(fd, sa, sizeof a) : bind(fd, sa, sizeof a)) return -1;
   return fd;
 }
 
@@ -154,8 +140,8 @@ class Unprivileged : public testing::Test {
       keep(tcp_connect(kRootPort));
       keep(accept_one(l4));
     }
-    keep(udp_bound(kUdpPort));
-    keep(udp_connected(kUdpPort));
+    keep(udp_socket(kUdpPort, false));
+    keep(udp_socket(kUdpPort, true));
     unix_path_ = "/tmp/sw_unpriv_" + std::to_string(getpid()) + ".sock";
     int ux = keep(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un a{};
