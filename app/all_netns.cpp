@@ -16,7 +16,8 @@
 
 namespace sw {
 
-int for_each_netns(const SsEnv& env, const std::function<void(const NetnsLabel&)>& each) {
+int for_each_netns(const SsEnv& env, const std::function<void(const NetnsLabel&)>& each,
+                   bool report) {
   NetnsList list = NetnsList::scan(env.proc_root, "/run/netns");
   int self = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   uint64_t skipped = 0;
@@ -58,7 +59,7 @@ int for_each_netns(const SsEnv& env, const std::function<void(const NetnsLabel&)
   }
   if (self >= 0) ::close(self);
   const auto& st = list.stats();
-  if (skipped || st.unreadable) {
+  if (report && (skipped || st.unreadable)) {
     std::string msg = "sockwatch: --all-netns: ";
     if (skipped)
       msg += std::to_string(skipped) + " of " + std::to_string(list.entries().size()) +

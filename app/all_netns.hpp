@@ -11,8 +11,10 @@
 namespace sw {
 
 // Calls `each` inside every namespace (ours first, then named ones, then the
-// rest by inode). Namespaces that cannot be entered are skipped and reported
-// in one stderr line; returns 1 only if we could not get back to our own.
-int for_each_netns(const SsEnv& env, const std::function<void(const NetnsLabel&)>& each);
+// rest by inode). Namespaces that cannot be entered are skipped and, with
+// `report`, counted in one stderr line; returns 1 only if we could not get
+// back to our own.
+int for_each_netns(const SsEnv& env, const std::function<void(const NetnsLabel&)>& each,
+                   bool report = true);
 
 }  // namespace sw

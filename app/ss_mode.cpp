@@ -89,21 +89,25 @@ int run_ss_mode(const SsOptions& o) {
     return 1;
   }
   SsEnv env = SsEnv::from_environment();
+  // ss prints only the summary when -s comes without a table option.
+  bool summary_only = o.summary && o.do_default && !o.any_words;
   if (o.summary && !o.json) {
-    int st = print_summary(env);
-    if (st != 0) return st;
-    if (o.do_default && !o.any_words) return 0;
+    int st = print_summaries(o, env, summary_only);
+    if (st != 0 || summary_only) return st;
   }
-  if (o.summary && o.json && o.do_default && !o.any_words) {
-    // Only the summary, as one document (or one NDJSON line).
+  if (summary_only && o.json) {
+    // Only the summary, as one document (or NDJSON lines).
     std::string doc;
-    JsonWriter w(doc);
-    w.begin_object();
-    w.field("schema", kJsonSchema);
-    w.key("summary");
-    write_summary_json(w, load_sockstat(env));
-    w.end_object();
-    doc.push_back('\n');
+    if (o.ndjson) {
+      write_summary_lines(doc, o, env, true);
+    } else {
+      JsonWriter w(doc);
+      w.begin_object();
+      w.field("schema", kJsonSchema);
+      write_summaries_json(w, o, env, true);
+      w.end_object();
+      doc.push_back('\n');
+    }
     std::fwrite(doc.data(), 1, doc.size(), stdout);
     return 0;
   }
@@ -247,19 +251,11 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     if (!o.ndjson) {
       jw.begin_object();
       jw.field("schema", kJsonSchema);
-      if (o.summary) {
-        jw.key("summary");
-        write_summary_json(jw, load_sockstat(env));
-      }
+      if (o.summary) write_summaries_json(jw, o, env, false);
       jw.key("sockets");
       jw.begin_array();
     } else if (o.summary) {
-      jw.begin_object();
-      jw.field("schema", kJsonSchema);
-      jw.key("summary");
-      write_summary_json(jw, load_sockstat(env));
-      jw.end_object();
-      out.buf().push_back('\n');
+      write_summary_lines(out.buf(), o, env, false);
     }
     emit = [&](SocketRecord&& r) {
       jw.rebind(out.buf());

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "all_netns.hpp"
+#include "render/json_rows.hpp"
 #include "render/summary.hpp"
 
 namespace sw {
@@ -32,11 +34,60 @@ SockStat load_sockstat(const SsEnv& env) {
   return st;
 }
 
-int print_summary(const SsEnv& env) {
-  std::string text = format_summary(load_sockstat(env));
-  std::fwrite(text.data(), 1, text.size(), stdout);
+int print_summaries(const SsOptions& o, const SsEnv& env, bool report) {
+  auto one = [&](const NetnsLabel* ns) {
+    std::string text;
+    if (ns) text = "Netns " + ns->text() + ":\n";
+    text += format_summary(load_sockstat(env));
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  };
+  int status = 0;
+  if (o.all_netns)
+    status = for_each_netns(
+        env, [&](const NetnsLabel& ns) { one(&ns); }, report);
+  else
+    one(nullptr);
   std::fflush(stdout);
-  return 0;
+  return status;
+}
+
+void write_summaries_json(JsonWriter& w, const SsOptions& o, const SsEnv& env, bool report) {
+  if (!o.all_netns) {
+    w.key("summary");
+    write_summary_json(w, load_sockstat(env));
+    return;
+  }
+  w.key("netns_summaries");
+  w.begin_array();
+  for_each_netns(
+      env,
+      [&](const NetnsLabel& ns) {
+        w.begin_object();
+        write_netns(w, ns);
+        w.key("summary");
+        write_summary_json(w, load_sockstat(env));
+        w.end_object();
+      },
+      report);
+  w.end_array();
+}
+
+void write_summary_lines(std::string& out, const SsOptions& o, const SsEnv& env, bool report) {
+  auto line = [&](const NetnsLabel* ns) {
+    JsonWriter w(out);
+    w.begin_object();
+    w.field("schema", kJsonSchema);
+    if (ns) write_netns(w, *ns);
+    w.key("summary");
+    write_summary_json(w, load_sockstat(env));
+    w.end_object();
+    out.push_back('\n');
+  };
+  if (o.all_netns)
+    for_each_netns(
+        env, [&](const NetnsLabel& ns) { line(&ns); }, report);
+  else
+    line(nullptr);
 }
 
 }  // namespace sw

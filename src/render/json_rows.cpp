@@ -211,6 +211,22 @@ void write_container(JsonWriter& w, const ContainerRef& c) {
   w.end_object();
 }
 
+void write_netns(JsonWriter& w, const NetnsLabel& ns) {
+  w.key("netns");
+  w.begin_object();
+  w.field("inode", ns.inode);
+  if (ns.name.empty()) {
+    w.key("name");
+    w.null();
+  } else {
+    w.text("name", ns.name);
+  }
+  w.key("container");
+  write_container(w, ns.container);
+  w.field("current", ns.is_self);  // the namespace sockwatch runs in
+  w.end_object();
+}
+
 void write_owner_scan_json(JsonWriter& w, const OwnerScanStats& st) {
   w.key("owner_scan");
   w.begin_object();
@@ -299,21 +315,7 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
   bool inet = r.family == AF_INET || r.family == AF_INET6;
   w.begin_object();
   if (with_schema) w.field("schema", kJsonSchema);
-  if (has_netns_) {
-    w.key("netns");
-    w.begin_object();
-    w.field("inode", netns_.inode);
-    if (netns_.name.empty()) {
-      w.key("name");
-      w.null();
-    } else {
-      w.text("name", netns_.name);
-    }
-    w.key("container");
-    write_container(w, netns_.container);
-    w.field("current", netns_.is_self);  // the namespace sockwatch runs in
-    w.end_object();
-  }
+  if (has_netns_) write_netns(w, netns_);
   w.field("netid", table_netid(r.table));
   w.field("family", family_name(r.family));
   w.field("state", json_state_name(r.family == AF_NETLINK ? int{kClose} : int{r.state}));

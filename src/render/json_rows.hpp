@@ -49,6 +49,8 @@ class JsonSocketFormatter {
 
 // "container": {"runtime", "id", "pod"} or null.
 void write_container(JsonWriter& w, const ContainerRef& c);
+// "netns": {"inode", "name", "container", "current"} (--all-netns).
+void write_netns(JsonWriter& w, const NetnsLabel& ns);
 // The document's "owner_scan" statistics (-j with -p).
 void write_owner_scan_json(JsonWriter& w, const OwnerScanStats& st);
 

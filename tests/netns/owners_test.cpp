@@ -194,5 +194,25 @@ TEST_F(OwnersAcrossNamespaces, SelectiveScanFindsTheOwnerAndNdjsonLabelsEachLine
   EXPECT_FALSE(doc["sockets"][0].contains("netns"));  // absent: not requested
 }
 
+TEST_F(OwnersAcrossNamespaces, SummaryPerNamespace) {
+  auto text = run_sockwatch({"-s", "--all-netns"});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("Netns " + ns_ + ":\nTotal: "), std::string::npos) << text.out;
+  auto j = run_sockwatch({"-s", "-j", "--all-netns"});
+  ASSERT_EQ(j.status, 0) << j.err;
+  json doc = json::parse(j.out);
+  EXPECT_FALSE(doc.contains("summary"));
+  bool found = false;
+  for (const auto& s : doc["netns_summaries"]) {
+    EXPECT_TRUE(s["summary"]["tcp"]["total"].is_number_integer());
+    if (s["netns"]["name"] == ns_) {
+      found = true;
+      // Holder 2's listener is the only TCP socket in that namespace.
+      EXPECT_EQ(s["summary"]["transport"]["tcp"]["total"], 1);
+    }
+  }
+  EXPECT_TRUE(found) << j.out;
+}
+
 }  // namespace
 }  // namespace sw::test
