@@ -10,6 +10,8 @@
 #include <sstream>
 #include <vector>
 
+#include "command_output.hpp"
+
 namespace sw {
 namespace {
 
@@ -236,14 +238,7 @@ TEST(ProcNet, UnixStateQuirksAsSs) {
 std::string run_ss(const std::string& env, const std::string& args) {
   if (access("/usr/bin/ss", X_OK) != 0) return {};
   std::string cmd = "env -i " + env + " /usr/bin/ss " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
+  return test::command_output(cmd);
 }
 
 std::vector<std::vector<std::string>> rows_of(const std::string& text) {

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "command_output.hpp"
+
 namespace sw {
 namespace {
 
@@ -65,16 +67,7 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
+std::string run(const std::string& cmd) { return test::command_output(cmd); }
 
 // Byte for byte against the real ss fed the same files (ss -s reads only
 // these three when the variables are set). The fixtures come from a namespace
