@@ -249,9 +249,13 @@ TEST(OwnerScan, TargetedScanAgreesWithFullScanForTheTargets) {
       bool found_full = full.append_users(ino, a);
       bool found_part = part.append_users(ino, b);
       EXPECT_EQ(found_full, found_part) << ino;
-      if (part.stats().complete) EXPECT_EQ(a, b) << ino;
+      if (part.stats().complete) {
+        EXPECT_EQ(a, b) << ino;
+      }
       // Early stop may miss later holders of a shared socket, never invent one.
-      if (found_part) EXPECT_NE(a.find(b.substr(8, b.size() - 9)), std::string::npos) << ino;
+      if (found_part) {
+        EXPECT_NE(a.find(b.substr(8, b.size() - 9)), std::string::npos) << ino;
+      }
     }
   }
 }
