@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "netns_helpers.hpp"
 
@@ -152,6 +153,44 @@ TEST(Events, NdjsonGivesOneObjectPerEvent) {
     EXPECT_EQ(j["local"]["port"], 7106);
   }
   EXPECT_EQ(events, 3);
+}
+
+// ss prints the -E header when the first event arrives, even one its filter
+// drops, so the header is then sized to itself. Both tools, side by side.
+TEST(Events, HeaderAfterAFilteredOutFirstEventMatchesSs) {
+  if (access("/usr/bin/ss", X_OK) != 0 || access("/usr/bin/stdbuf", X_OK) != 0)
+    GTEST_SKIP() << "needs /usr/bin/ss and stdbuf";
+  std::string sw_path = "/tmp/sw_events_h_sw_" + std::to_string(getpid());
+  std::string ss_path = "/tmp/sw_events_h_ss_" + std::to_string(getpid());
+  auto start = [](const std::string& path, std::vector<const char*> argv) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      argv.push_back(nullptr);
+      execv(argv[0], const_cast<char* const*>(argv.data()));
+      _exit(127);
+    }
+    return pid;
+  };
+  // ss buffers stdout and loses it when killed: line-buffer it.
+  pid_t ss =
+      start(ss_path, {"/usr/bin/stdbuf", "-oL", "/usr/bin/ss", "-tnE", "sport", "=", ":7108"});
+  pid_t sw = start(sw_path, {SW_BINARY, "-tnE", "sport", "=", ":7108"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // both subscribed (ASan is slow)
+  for (uint16_t port : {uint16_t{7107}, uint16_t{7108}, uint16_t{7107}, uint16_t{7108}})
+    close(tcp_listener(port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  for (pid_t p : {ss, sw}) {
+    kill(p, SIGTERM);
+    waitpid(p, nullptr, 0);
+  }
+  std::string a = slurp(ss_path), b = slurp(sw_path);
+  unlink(ss_path.c_str());
+  unlink(sw_path.c_str());
+  EXPECT_NE(b.find(":7108"), std::string::npos) << b;
+  EXPECT_EQ(b.find(":7107"), std::string::npos) << b;
+  EXPECT_EQ(a, b);
 }
 
 }  // namespace
