@@ -1,11 +1,15 @@
 #include "events_mode.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
+#include "all_netns.hpp"
 #include "netlink/events.hpp"
 #include "plan.hpp"
 #include "render/json_writer.hpp"
@@ -13,11 +17,62 @@
 
 namespace sw {
 
+namespace {
+
+// -E --all-netns: one listener per namespace, opened inside it (a netlink
+// socket stays bound to the namespace it was created in), then a poll loop.
+// Rows are formatted back in our own namespace, so each namespace's
+// interface names are read while we are in it.
+Expected<void> follow_all_namespaces(const SsEnv& env, const EventGroups& g,
+                                     const EventSink& on_event,
+                                     const std::function<void()>& on_overrun, SsRowFormatter& fmt,
+                                     JsonSocketFormatter* json) {
+  struct Source {
+    EventListener listener;
+    NetnsLabel label;
+    InterfaceNames names;
+  };
+  std::vector<Source> sources;
+  int status = for_each_netns(env, [&](const NetnsLabel& ns) {
+    auto l = EventListener::open(g);
+    if (!l) {
+      std::fprintf(stderr, "sockwatch: -E: namespace %s: %s\n", ns.text().c_str(),
+                   l.error().message.c_str());
+      return;
+    }
+    sources.push_back({std::move(*l), ns, InterfaceNames::snapshot()});
+  });
+  if (status != 0) return Error{"sockwatch: -E --all-netns: lost our own namespace", EINVAL};
+  if (sources.empty()) return Error{"sockwatch: -E: no namespace could be followed", EINVAL};
+  std::vector<pollfd> fds;
+  for (const auto& s : sources) fds.push_back({s.listener.fd(), POLLIN, 0});
+  for (;;) {
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return Error{std::string("sockwatch: -E: poll: ") + std::strerror(errno), errno};
+    }
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLERR))) continue;
+      Source& s = sources[i];
+      auto labelled = [&](SocketRecord&& r) {
+        fmt.set_netns(s.label, s.names);
+        if (json) json->set_netns(s.label, s.names);
+        return on_event(std::move(r));
+      };
+      auto r = s.listener.receive(labelled, on_overrun);
+      if (!r) return r.error();
+      if (!*r) return {};
+    }
+  }
+}
+
+}  // namespace
+
 // -E: print each destroyed socket as the kernel reports it, flushed at once
 // (ss 6.1 buffers and loses events when killed; we do not).
 // With -j/--ndjson every event is one JSON object on its own line.
-int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, SsRowFormatter& fmt,
-                  JsonSocketFormatter* json) {
+int follow_events(const SsOptions& o, const SsEnv& env, const Filter* filter, TextTable& table,
+                  SsRowFormatter& fmt, JsonSocketFormatter* json) {
   EventGroups g;
   bool v4 = has_family(o, AF_INET), v6 = has_family(o, AF_INET6);
   g.tcp4 = v4 && has_table(o, Table::Tcp);
@@ -34,39 +89,43 @@ int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, Ss
   };
   bool write_failed = false;
   bool seen_any = false;
-  auto res = listen_destroy_events(
-      g,
-      [&](SocketRecord&& r) {
-        bool first = !seen_any;
-        seen_any = true;
-        if (!has_family(o, r.family) || (filter && !filter->matches(r))) {
-          // ss prints its header when the first event arrives, matched or not,
-          // so a filtered-out first event leaves a header sized to itself.
-          if (first && !json && !table.empty() && !flush_rows()) {
-            write_failed = !out.broken_pipe();
-            return false;
-          }
-          return true;
-        }
-        bool ok;
-        if (json) {
-          JsonWriter w(out.buf());
-          json->write(w, r, true);
-          out.buf().push_back('\n');
-          ok = out.flush();
-        } else {
-          fmt.add(table, r);
-          ok = flush_rows();
-        }
-        if (!ok) {
-          write_failed = !out.broken_pipe();
-          return false;
-        }
-        return true;
-      },
-      [] {
-        std::fputs("sockwatch: -E: the kernel dropped events (receive buffer full)\n", stderr);
-      });
+  auto on_event = [&](SocketRecord&& r) {
+    bool first = !seen_any;
+    seen_any = true;
+    if (!has_family(o, r.family) || (filter && !filter->matches(r))) {
+      // ss prints its header when the first event arrives, matched or not,
+      // so a filtered-out first event leaves a header sized to itself.
+      if (first && !json && !table.empty() && !flush_rows()) {
+        write_failed = !out.broken_pipe();
+        return false;
+      }
+      return true;
+    }
+    bool ok;
+    if (json) {
+      JsonWriter w(out.buf());
+      json->write(w, r, true);
+      out.buf().push_back('\n');
+      ok = out.flush();
+    } else {
+      fmt.add(table, r);
+      ok = flush_rows();
+    }
+    if (!ok) {
+      write_failed = !out.broken_pipe();
+      return false;
+    }
+    return true;
+  };
+  auto on_overrun = [] {
+    std::fputs("sockwatch: -E: the kernel dropped events (receive buffer full)\n", stderr);
+  };
+  Expected<void> res;
+  if (!o.all_netns) {
+    res = listen_destroy_events(g, on_event, on_overrun);
+  } else {
+    res = follow_all_namespaces(env, g, on_event, on_overrun, fmt, json);
+  }
   if (write_failed) {
     std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));
     return 1;

@@ -2,6 +2,7 @@
 // closed socket as it is reported.
 #pragma once
 
+#include "env.hpp"
 #include "filter/filter.hpp"
 #include "render/json_rows.hpp"
 #include "render/ss_rows.hpp"
@@ -12,7 +13,8 @@ namespace sw {
 
 // Runs until interrupted or stdout closes; returns the exit status. `json`
 // set: one NDJSON object per event instead of text rows.
-int follow_events(const SsOptions& o, const Filter* filter, TextTable& table, SsRowFormatter& fmt,
-                  JsonSocketFormatter* json);
+// --all-netns: every namespace at once, rows labelled.
+int follow_events(const SsOptions& o, const SsEnv& env, const Filter* filter, TextTable& table,
+                  SsRowFormatter& fmt, JsonSocketFormatter* json);
 
 }  // namespace sw

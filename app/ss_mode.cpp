@@ -215,7 +215,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     }
     std::unique_ptr<JsonSocketFormatter> json_events;
     if (o.json) json_events = std::make_unique<JsonSocketFormatter>(ctx);
-    return follow_events(o, filter, table, formatter, json_events.get());
+    return follow_events(o, env, filter, table, formatter, json_events.get());
   }
 
   std::unique_ptr<SocketSource> source;

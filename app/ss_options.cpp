@@ -467,14 +467,11 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
                         : !b.o.dump_file.empty()   ? "-D"
                         : !b.o.replay_file.empty() ? "--replay"
                         : !b.o.record_file.empty() ? "--record"
-                        : b.o.events               ? "-E"
                                                    : nullptr;
     if (clash) {
       ParseOutcome r;
       r.exit_code = 255;
-      r.err = std::string("sockwatch: --all-netns cannot be combined with ") + clash +
-              (std::string_view(clash) == "-E" ? " (follow one namespace at a time: -E -N NAME)\n"
-                                               : "\n");
+      r.err = std::string("sockwatch: --all-netns cannot be combined with ") + clash + "\n";
       return r;
     }
   }

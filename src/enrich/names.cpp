@@ -18,8 +18,20 @@ const std::string& InterfaceNames::name(uint32_t ifindex) {
   auto it = cache_.find(ifindex);
   if (it != cache_.end()) return it->second;
   char buf[IF_NAMESIZE + 1] = {};
-  std::string n = if_indextoname(ifindex, buf) ? std::string(buf) : "if" + std::to_string(ifindex);
+  std::string n =
+      !frozen_ && if_indextoname(ifindex, buf) ? std::string(buf) : "if" + std::to_string(ifindex);
   return cache_.emplace(ifindex, std::move(n)).first->second;
+}
+
+InterfaceNames InterfaceNames::snapshot() {
+  InterfaceNames names;
+  names.frozen_ = true;
+  if (struct if_nameindex* all = if_nameindex()) {
+    for (struct if_nameindex* i = all; i->if_index != 0; ++i)
+      names.cache_[i->if_index] = i->if_name;
+    if_freenameindex(all);
+  }
+  return names;
 }
 
 const std::string& HostNames::lookup(const IpAddr& a) {

@@ -18,9 +18,14 @@ namespace sw {
 class InterfaceNames {
  public:
   const std::string& name(uint32_t ifindex);
+  // Every interface of the current network namespace, read now, for rows
+  // formatted later from elsewhere (-E --all-netns). Unknown indexes then
+  // print as "if%u" instead of being looked up in the wrong namespace.
+  static InterfaceNames snapshot();
 
  private:
   std::unordered_map<uint32_t, std::string> cache_;
+  bool frozen_ = false;
 };
 
 class HostNames {

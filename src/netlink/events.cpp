@@ -1,64 +1,78 @@
 #include "netlink/events.hpp"
 
 #include <fmt/format.h>
-#include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
+#include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
 
 #include "netlink/parse.hpp"
 
 namespace sw {
 
-Expected<void> listen_destroy_events(const EventGroups& groups,
-                                     const std::function<bool(SocketRecord&&)>& on_event,
-                                     const std::function<void()>& on_overrun) {
-  mnl_socket* s = mnl_socket_open(NETLINK_SOCK_DIAG);
-  if (!s) return Error{fmt::format("sock_diag socket: {}", std::strerror(errno)), errno};
-  struct Closer {
-    mnl_socket* s;
-    ~Closer() { mnl_socket_close(s); }
-  } closer{s};
-  if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0)
+Expected<EventListener> EventListener::open(const EventGroups& groups) {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return Error{fmt::format("sock_diag socket: {}", std::strerror(errno)), errno};
+  EventListener l(fd);
+  sockaddr_nl addr{};
+  addr.nl_family = AF_NETLINK;  // port id chosen by the kernel
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
     return Error{fmt::format("sock_diag bind: {}", std::strerror(errno)), errno};
-  auto join = [&](bool on, int group) -> Expected<void> {
-    if (!on) return {};
-    if (mnl_socket_setsockopt(s, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
-      return Error{
-          fmt::format("joining sock_diag destroy group {}: {}", group, std::strerror(errno)),
-          errno};
-    return {};
-  };
-  for (auto r :
-       {join(groups.tcp4, SKNLGRP_INET_TCP_DESTROY), join(groups.udp4, SKNLGRP_INET_UDP_DESTROY),
-        join(groups.tcp6, SKNLGRP_INET6_TCP_DESTROY), join(groups.udp6, SKNLGRP_INET6_UDP_DESTROY)})
-    if (!r) return r.error();
+  for (auto [on, group] : {std::pair{groups.tcp4, SKNLGRP_INET_TCP_DESTROY},
+                           std::pair{groups.udp4, SKNLGRP_INET_UDP_DESTROY},
+                           std::pair{groups.tcp6, SKNLGRP_INET6_TCP_DESTROY},
+                           std::pair{groups.udp6, SKNLGRP_INET6_UDP_DESTROY}}) {
+    int g = group;
+    if (on && setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0)
+      return Error{fmt::format("joining sock_diag destroy group {}: {}", g, std::strerror(errno)),
+                   errno};
+  }
+  return l;
+}
 
-  std::vector<uint8_t> buf(64 * 1024);
+EventListener::~EventListener() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Expected<bool> EventListener::receive(const EventSink& on_event,
+                                      const std::function<void()>& on_overrun) {
+  ssize_t n;
+  do {
+    n = recv(fd_, buf_.data(), buf_.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == ENOBUFS) {
+      on_overrun();
+      return true;
+    }
+    return Error{fmt::format("sock_diag events: {}", std::strerror(errno)), errno};
+  }
+  auto remaining = static_cast<int>(n);
+  for (auto* h = reinterpret_cast<const nlmsghdr*>(buf_.data()); NLMSG_OK(h, remaining);
+       h = NLMSG_NEXT(h, remaining)) {
+    if (h->nlmsg_type < NLMSG_MIN_TYPE) continue;
+    auto rec = parse_inet_msg(*h, Table::Tcp);
+    if (!rec) continue;  // a malformed event is skipped, never fatal
+    // The event does not say which table; INET_DIAG_PROTOCOL does.
+    if (rec->protocol == IPPROTO_UDP) rec->table = Table::Udp;
+    if (!on_event(std::move(*rec))) return false;
+  }
+  return true;
+}
+
+Expected<void> listen_destroy_events(const EventGroups& groups, const EventSink& on_event,
+                                     const std::function<void()>& on_overrun) {
+  auto l = EventListener::open(groups);
+  if (!l) return l.error();
   for (;;) {
-    ssize_t n = mnl_socket_recvfrom(s, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == ENOBUFS) {
-        on_overrun();
-        continue;
-      }
-      return Error{fmt::format("sock_diag events: {}", std::strerror(errno)), errno};
-    }
-    auto remaining = static_cast<int>(n);
-    for (auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); NLMSG_OK(h, remaining);
-         h = NLMSG_NEXT(h, remaining)) {
-      if (h->nlmsg_type < NLMSG_MIN_TYPE) continue;
-      auto rec = parse_inet_msg(*h, Table::Tcp);
-      if (!rec) continue;  // a malformed event is skipped, never fatal
-      // The event does not say which table; INET_DIAG_PROTOCOL does.
-      if (rec->protocol == IPPROTO_UDP) rec->table = Table::Udp;
-      if (!on_event(std::move(*rec))) return {};
-    }
+    auto r = l->receive(on_event, on_overrun);
+    if (!r) return r.error();
+    if (!*r) return {};
   }
 }
 

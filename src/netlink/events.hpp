@@ -3,7 +3,9 @@
 // object is freed. Reads until the callback says stop or an error occurs.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "core/expected.hpp"
 #include "core/socket_record.hpp"
@@ -13,6 +15,29 @@ namespace sw {
 struct EventGroups {
   bool tcp4 = false, udp4 = false, tcp6 = false, udp6 = false;
   bool any() const { return tcp4 || udp4 || tcp6 || udp6; }
+};
+
+using EventSink = std::function<bool(SocketRecord&&)>;
+
+// One sock_diag socket joined to the destroy groups of the network namespace
+// it was opened in (it stays bound to that namespace after a setns).
+class EventListener {
+ public:
+  static Expected<EventListener> open(const EventGroups& groups);
+  EventListener(EventListener&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  EventListener& operator=(EventListener&&) = delete;
+  EventListener(const EventListener&) = delete;
+  ~EventListener();
+  int fd() const { return fd_; }
+  // One blocking receive: hands every event in it to on_event. Returns false
+  // when on_event asked to stop. ENOBUFS (the kernel dropped events because
+  // we were slow) goes to on_overrun and is not an error.
+  Expected<bool> receive(const EventSink& on_event, const std::function<void()>& on_overrun);
+
+ private:
+  explicit EventListener(int fd) : fd_(fd) {}
+  int fd_;
+  std::vector<uint8_t> buf_ = std::vector<uint8_t>(64 * 1024);
 };
 
 // on_event returns false to stop. ENOBUFS (the kernel dropped events because

@@ -25,10 +25,11 @@ class JsonSocketFormatter {
   void write(JsonWriter& w, const SocketRecord& r, bool with_schema);
   // --all-netns: later objects carry "netns" for this namespace (call after
   // entering it: interface names are resolved there).
-  void set_netns(const NetnsLabel& ns) {
+  void set_netns(const NetnsLabel& ns) { set_netns(ns, InterfaceNames()); }
+  void set_netns(const NetnsLabel& ns, InterfaceNames names) {
     netns_ = ns;
     has_netns_ = true;
-    ifnames_ = InterfaceNames();
+    ifnames_ = std::move(names);
   }
 
  private:

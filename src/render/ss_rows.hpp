@@ -36,9 +36,12 @@ class SsRowFormatter {
   void add(TextTable& table, const SocketRecord& r);
   // --all-netns: later rows belong to this namespace (their interface
   // indexes are resolved in it, so call this after entering it).
-  void set_netns(const NetnsLabel& ns) {
+  void set_netns(const NetnsLabel& ns) { set_netns(ns, InterfaceNames()); }
+  // The same with that namespace's interfaces read beforehand (-E: rows
+  // formatted while we are back in our own namespace).
+  void set_netns(const NetnsLabel& ns, InterfaceNames names) {
     netns_text_ = ns.text();
-    ifnames_ = InterfaceNames();
+    ifnames_ = std::move(names);
   }
 
  private:

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include "netns_helpers.hpp"
@@ -212,6 +214,49 @@ TEST_F(OwnersAcrossNamespaces, SummaryPerNamespace) {
     }
   }
   EXPECT_TRUE(found) << j.out;
+}
+
+TEST_F(OwnersAcrossNamespaces, EventsFromEveryNamespaceAreLabelled) {
+  char path[] = "/tmp/sw_owners_ev_XXXXXX";
+  int fd = mkstemp(path);
+  pid_t ev = fork();
+  if (ev == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    dup2(fd, 1);
+    execl(SW_BINARY, SW_BINARY, "-tE", "--all-netns", "--ndjson", nullptr);
+    _exit(127);
+  }
+  usleep(800000);  // subscribed in every namespace (ASan is slow)
+  // A listener opened and closed in the named namespace, another here.
+  pid_t child = fork();
+  if (child == 0) {
+    int nsfd = open(("/run/netns/" + ns_).c_str(), O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) _exit(1);
+    close(tcp_listener(24103));
+    _exit(0);
+  }
+  int st = 0;
+  waitpid(child, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  close(tcp_listener(24104));
+  usleep(500000);
+  kill(ev, SIGTERM);
+  waitpid(ev, nullptr, 0);
+  std::string text;
+  char buf[4096];
+  lseek(fd, 0, SEEK_SET);
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  close(fd);
+  unlink(path);
+  bool there = false, here = false;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line);
+    if (j["local"]["port"] == 24103) there = j["netns"]["name"] == ns_;
+    if (j["local"]["port"] == 24104) here = j["netns"]["current"] == true;
+  }
+  EXPECT_TRUE(there) << text;
+  EXPECT_TRUE(here) << text;
 }
 
 }  // namespace

@@ -110,5 +110,22 @@ TEST(SsOptions, ExtendedImpliesOptionsAndThreadsImplyUsers) {
   EXPECT_TRUE(r.options->render.show_threads);
 }
 
+TEST(SsOptions, AllNetnsCombinesWithListingsAndEventsNotWithOneNamespaceOrRawDumps) {
+  auto ok = parse({"--all-netns", "-tlnp"});
+  ASSERT_TRUE(ok.options);
+  EXPECT_TRUE(ok.options->all_netns);
+  EXPECT_TRUE(parse({"--all-netns", "-tE"}).options);
+  EXPECT_TRUE(parse({"--all-netns", "-s", "-j"}).options);
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--all-netns", "-N", "x"},
+                                       {"--all-netns", "-D", "/tmp/x"},
+                                       {"--all-netns", "--replay", "/tmp/x"},
+                                       {"--record", "/tmp/x", "--all-netns"}}) {
+    auto r = parse(bad);
+    EXPECT_FALSE(r.options) << bad[1];
+    EXPECT_EQ(r.exit_code, 255);
+    EXPECT_EQ(r.err.rfind("sockwatch: --all-netns cannot be combined with ", 0), 0u) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace sw
