@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "netlink/parse.hpp"
+
 namespace sw {
 
 namespace {
@@ -79,7 +81,7 @@ Expected<DumpStatus> DiagSocket::dump(const void* req, size_t len, const Message
       if (h->nlmsg_type == NLMSG_ERROR) {
         if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(nlmsgerr))) {
           const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-          status.kernel_error = -err->error;
+          status.kernel_error = nlmsgerr_errno(err->error);
         } else {
           status.kernel_error = EBADMSG;
         }
@@ -107,7 +109,8 @@ Expected<void> DiagSocket::request_ack(const void* req, size_t len) {
       if (h->nlmsg_type == NLMSG_ERROR) {
         const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
         if (err->error == 0) return {};
-        return Error{std::strerror(-err->error), -err->error};
+        int e = nlmsgerr_errno(err->error);
+        return Error{std::strerror(e), e};
       }
     }
   }

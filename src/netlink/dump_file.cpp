@@ -78,7 +78,8 @@ Expected<void> replay_tcpdiag_file(const std::string& path, const RecordSink& si
         return Error{fmt::format("{}: ERROR truncated at offset {}", path, off), EBADMSG};
       nlmsgerr e;
       std::memcpy(&e, b.data() + off + NLMSG_HDRLEN, sizeof e);
-      return Error{fmt::format("TCPDIAG answered: {}", std::strerror(-e.error)), -e.error};
+      int err = nlmsgerr_errno(e.error);  // found by fuzz_dumpfile: INT_MIN
+      return Error{fmt::format("TCPDIAG answered: {}", std::strerror(err)), err};
     }
     aligned.assign((size_t{h.nlmsg_len} + 7) / 8, 0);
     std::memcpy(aligned.data(), b.data() + off, h.nlmsg_len);

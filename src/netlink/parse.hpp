@@ -3,6 +3,8 @@
 // bytes give an Error, never a read past the buffer (fuzzed).
 #pragma once
 
+#include <cerrno>
+
 #include <linux/netlink.h>
 
 #include <cstddef>
@@ -21,6 +23,14 @@ Expected<SocketRecord> parse_inet_msg(const nlmsghdr& h, Table table);
 Expected<SocketRecord> parse_unix_msg(const nlmsghdr& h);
 // netlink_diag_msg.
 Expected<SocketRecord> parse_netlink_msg(const nlmsghdr& h);
+
+// The errno an NLMSG_ERROR carries (its error field is -errno; 0 is an ACK).
+// A value that is not a negated errno (from a hostile file: INT_MIN cannot
+// even be negated) becomes EPROTO.
+inline int nlmsgerr_errno(int error) {
+  if (error == 0) return 0;
+  return error < 0 && error >= -4095 ? -error : EPROTO;
+}
 
 // packet_diag_msg (netlink/parse_packet.cpp).
 Expected<SocketRecord> parse_packet_msg(const nlmsghdr& h);
