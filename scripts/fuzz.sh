@@ -50,7 +50,11 @@ for t in filter nlmsg procnet dumpfile; do
   # Whole recordings are 3-16 KB; the message parsers are happy with 4 KB.
   max_len=4096
   [[ $t == dumpfile ]] && max_len=20000
+  # SW_FUZZ_SEED fixes libFuzzer's random walk, so CI's short run follows the
+  # same path every time (the /proc seeds still come from the machine); unset,
+  # every run explores anew.
   if "$build/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=$max_len -timeout=10 \
+      ${SW_FUZZ_SEED:+-seed=$SW_FUZZ_SEED} \
       -artifact_prefix="$work/$t-" "$work/$t" >"$work/$t.log" 2>&1; then
     runs=$(grep -oE 'Done [0-9]+ runs' "$work/$t.log" | tail -1)
     echo "fuzz_$t: ${runs:-done} in ${secs}s, no crash"
