@@ -3,10 +3,9 @@
 // bytes give an Error, never a read past the buffer (fuzzed).
 #pragma once
 
-#include <cerrno>
-
 #include <linux/netlink.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

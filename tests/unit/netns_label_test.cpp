@@ -14,7 +14,8 @@ TEST(NetnsLabel, NameElseInodePlusContainer) {
   l.inode = 4026532301;
   EXPECT_EQ(l.text(), "4026532301");
   l.container = classify_cgroup(
-      "/system.slice/docker-3f2a9c1b2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.scope");
+      "/system.slice/"
+      "docker-3f2a9c1b2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.scope");
   EXPECT_EQ(l.text(), "4026532301(docker:3f2a9c1b2d4e)");
   l.name = "blue";
   EXPECT_EQ(l.text(), "blue(docker:3f2a9c1b2d4e)");

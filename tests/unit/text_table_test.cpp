@@ -114,10 +114,10 @@ TEST(TextTable, NetnsColumnLeadsWhenEnabledAndHeaderNamesIt) {
   t.enable(kColNetns);
   t.disable(kColState);
   t.add_header();
-  std::array<std::string_view, kColCount> a{"blue", "tcp", "", "0", "0", "127.0.0.1:", "80",
-                                            "0.0.0.0:", "*", ""};
-  std::array<std::string_view, kColCount> b{"4026531840", "udp", "", "0", "0", "[::1]:", "5353",
-                                            "[::]:", "*", ""};
+  std::array<std::string_view, kColCount> a{"blue",       "tcp", "",         "0", "0",
+                                            "127.0.0.1:", "80",  "0.0.0.0:", "*", ""};
+  std::array<std::string_view, kColCount> b{"4026531840", "udp",  "",      "0", "0",
+                                            "[::1]:",     "5353", "[::]:", "*", ""};
   t.add_row(a);
   t.add_row(b);
   EXPECT_EQ(render(t, -1),
