@@ -23,7 +23,7 @@ namespace {
 // socket stays bound to the namespace it was created in), then a poll loop.
 // Rows are formatted back in our own namespace, so each namespace's
 // interface names are read while we are in it.
-Expected<void> follow_all_namespaces(const SsEnv& env, const EventGroups& g,
+Expected<void> follow_all_namespaces(NamespaceWalk& walk, const EventGroups& g,
                                      const EventSink& on_event,
                                      const std::function<void()>& on_overrun, SsRowFormatter& fmt,
                                      JsonSocketFormatter* json) {
@@ -33,7 +33,7 @@ Expected<void> follow_all_namespaces(const SsEnv& env, const EventGroups& g,
     InterfaceNames names;
   };
   std::vector<Source> sources;
-  int status = for_each_netns(env, [&](const NetnsLabel& ns) {
+  int status = walk.visit([&](const NetnsLabel& ns) {
     auto l = EventListener::open(g);
     if (!l) {
       std::fprintf(stderr, "sockwatch: -E: namespace %s: %s\n", ns.text().c_str(),
@@ -43,6 +43,7 @@ Expected<void> follow_all_namespaces(const SsEnv& env, const EventGroups& g,
     sources.push_back({std::move(*l), ns, InterfaceNames::snapshot()});
   });
   if (status != 0) return Error{"sockwatch: -E --all-netns: lost our own namespace", EINVAL};
+  walk.report();  // now: -E runs until it is killed
   if (sources.empty()) return Error{"sockwatch: -E: no namespace could be followed", EINVAL};
   std::vector<pollfd> fds;
   for (const auto& s : sources) fds.push_back({s.listener.fd(), POLLIN, 0});
@@ -71,7 +72,7 @@ Expected<void> follow_all_namespaces(const SsEnv& env, const EventGroups& g,
 // -E: print each destroyed socket as the kernel reports it, flushed at once
 // (ss 6.1 buffers and loses events when killed; we do not).
 // With -j/--ndjson every event is one JSON object on its own line.
-int follow_events(const SsOptions& o, const SsEnv& env, const Filter* filter, TextTable& table,
+int follow_events(const SsOptions& o, NamespaceWalk* walk, const Filter* filter, TextTable& table,
                   SsRowFormatter& fmt, JsonSocketFormatter* json) {
   EventGroups g;
   bool v4 = has_family(o, AF_INET), v6 = has_family(o, AF_INET6);
@@ -121,10 +122,10 @@ int follow_events(const SsOptions& o, const SsEnv& env, const Filter* filter, Te
     std::fputs("sockwatch: -E: the kernel dropped events (receive buffer full)\n", stderr);
   };
   Expected<void> res;
-  if (!o.all_netns) {
+  if (!walk) {
     res = listen_destroy_events(g, on_event, on_overrun);
   } else {
-    res = follow_all_namespaces(env, g, on_event, on_overrun, fmt, json);
+    res = follow_all_namespaces(*walk, g, on_event, on_overrun, fmt, json);
   }
   if (write_failed) {
     std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));

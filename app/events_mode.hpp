@@ -2,7 +2,7 @@
 // closed socket as it is reported.
 #pragma once
 
-#include "env.hpp"
+#include "all_netns.hpp"
 #include "filter/filter.hpp"
 #include "render/json_rows.hpp"
 #include "render/ss_rows.hpp"
@@ -13,8 +13,8 @@ namespace sw {
 
 // Runs until interrupted or stdout closes; returns the exit status. `json`
 // set: one NDJSON object per event instead of text rows.
-// --all-netns: every namespace at once, rows labelled.
-int follow_events(const SsOptions& o, const SsEnv& env, const Filter* filter, TextTable& table,
+// With a walk (--all-netns): every namespace at once, rows labelled.
+int follow_events(const SsOptions& o, NamespaceWalk* walk, const Filter* filter, TextTable& table,
                   SsRowFormatter& fmt, JsonSocketFormatter* json);
 
 }  // namespace sw

@@ -72,7 +72,7 @@ void report_hidden_owners(const OwnerIndex& idx) {
       why.c_str());
 }
 
-int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter);
+int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter, NamespaceWalk* walk);
 
 }  // namespace
 
@@ -89,27 +89,35 @@ int run_ss_mode(const SsOptions& o) {
     return 1;
   }
   SsEnv env = SsEnv::from_environment();
+  // --all-netns: the namespaces are listed once; -s and the listing visit
+  // them, and what could not be seen is reported once, at the end.
+  std::unique_ptr<NamespaceWalk> walk;
+  if (o.all_netns) walk = std::make_unique<NamespaceWalk>(env);
+  auto finish = [&](int status) {
+    if (walk) walk->report();
+    return status;
+  };
   // ss prints only the summary when -s comes without a table option.
   bool summary_only = o.summary && o.do_default && !o.any_words;
   if (o.summary && !o.json) {
-    int st = print_summaries(o, env, summary_only);
-    if (st != 0 || summary_only) return st;
+    int st = print_summaries(env, walk.get());
+    if (st != 0 || summary_only) return finish(st);
   }
   if (summary_only && o.json) {
     // Only the summary, as one document (or NDJSON lines).
     std::string doc;
     if (o.ndjson) {
-      write_summary_lines(doc, o, env, true);
+      write_summary_lines(doc, env, walk.get());
     } else {
       JsonWriter w(doc);
       w.begin_object();
       w.field("schema", kJsonSchema);
-      write_summaries_json(w, o, env, true);
+      write_summaries_json(w, env, walk.get());
       w.end_object();
       doc.push_back('\n');
     }
     std::fwrite(doc.data(), 1, doc.size(), stdout);
-    return 0;
+    return finish(0);
   }
   if (o.dbs == 0) {
     std::fputs("ss: no socket tables to show with such filter.\n", stderr);
@@ -133,7 +141,7 @@ int run_ss_mode(const SsOptions& o) {
     int st = parse_expression(o2, env, filter);
     if (st >= 0) return st;
   }
-  return run_listing(o2, env, filter ? &*filter : nullptr);
+  return finish(run_listing(o2, env, filter ? &*filter : nullptr, walk.get()));
 }
 
 namespace {
@@ -177,7 +185,7 @@ int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out)
   return -1;
 }
 
-int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
+int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter, NamespaceWalk* walk) {
   TextTable table;
   if (single_bit(o.dbs)) table.disable(kColNetid);
   if (single_bit(o.states)) table.disable(kColState);
@@ -215,7 +223,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     }
     std::unique_ptr<JsonSocketFormatter> json_events;
     if (o.json) json_events = std::make_unique<JsonSocketFormatter>(ctx);
-    return follow_events(o, env, filter, table, formatter, json_events.get());
+    return follow_events(o, walk, filter, table, formatter, json_events.get());
   }
 
   std::unique_ptr<SocketSource> source;
@@ -251,11 +259,11 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     if (!o.ndjson) {
       jw.begin_object();
       jw.field("schema", kJsonSchema);
-      if (o.summary) write_summaries_json(jw, o, env, false);
+      if (o.summary) write_summaries_json(jw, env, walk);
       jw.key("sockets");
       jw.begin_array();
     } else if (o.summary) {
-      write_summary_lines(out.buf(), o, env, false);
+      write_summary_lines(out.buf(), env, walk);
     }
     emit = [&](SocketRecord&& r) {
       jw.rebind(out.buf());
@@ -287,11 +295,11 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter) {
     runner.report_kill();
     if (runner.status()) status = runner.status();
   };
-  if (o.all_netns) {
+  if (walk) {
     // Rows are formatted as they arrive, inside their namespace (interface
     // names differ per namespace), so owners are known before the first.
     if (o.render.show_users) gate.scan_all();
-    int st = for_each_netns(env, [&](const NetnsLabel& ns) {
+    int st = walk->visit([&](const NetnsLabel& ns) {
       formatter.set_netns(ns);
       if (json) json->set_netns(ns);
       LiveSource live;

@@ -34,7 +34,7 @@ SockStat load_sockstat(const SsEnv& env) {
   return st;
 }
 
-int print_summaries(const SsOptions& o, const SsEnv& env, bool report) {
+int print_summaries(const SsEnv& env, NamespaceWalk* walk) {
   auto one = [&](const NetnsLabel* ns) {
     std::string text;
     if (ns) text = "Netns " + ns->text() + ":\n";
@@ -42,37 +42,33 @@ int print_summaries(const SsOptions& o, const SsEnv& env, bool report) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   };
   int status = 0;
-  if (o.all_netns)
-    status = for_each_netns(
-        env, [&](const NetnsLabel& ns) { one(&ns); }, report);
+  if (walk)
+    status = walk->visit([&](const NetnsLabel& ns) { one(&ns); });
   else
     one(nullptr);
   std::fflush(stdout);
   return status;
 }
 
-void write_summaries_json(JsonWriter& w, const SsOptions& o, const SsEnv& env, bool report) {
-  if (!o.all_netns) {
+void write_summaries_json(JsonWriter& w, const SsEnv& env, NamespaceWalk* walk) {
+  if (!walk) {
     w.key("summary");
     write_summary_json(w, load_sockstat(env));
     return;
   }
   w.key("netns_summaries");
   w.begin_array();
-  for_each_netns(
-      env,
-      [&](const NetnsLabel& ns) {
-        w.begin_object();
-        write_netns(w, ns);
-        w.key("summary");
-        write_summary_json(w, load_sockstat(env));
-        w.end_object();
-      },
-      report);
+  walk->visit([&](const NetnsLabel& ns) {
+    w.begin_object();
+    write_netns(w, ns);
+    w.key("summary");
+    write_summary_json(w, load_sockstat(env));
+    w.end_object();
+  });
   w.end_array();
 }
 
-void write_summary_lines(std::string& out, const SsOptions& o, const SsEnv& env, bool report) {
+void write_summary_lines(std::string& out, const SsEnv& env, NamespaceWalk* walk) {
   auto line = [&](const NetnsLabel* ns) {
     JsonWriter w(out);
     w.begin_object();
@@ -83,9 +79,8 @@ void write_summary_lines(std::string& out, const SsOptions& o, const SsEnv& env,
     w.end_object();
     out.push_back('\n');
   };
-  if (o.all_netns)
-    for_each_netns(
-        env, [&](const NetnsLabel& ns) { line(&ns); }, report);
+  if (walk)
+    walk->visit([&](const NetnsLabel& ns) { line(&ns); });
   else
     line(nullptr);
 }

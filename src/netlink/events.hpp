@@ -24,7 +24,7 @@ using EventSink = std::function<bool(SocketRecord&&)>;
 class EventListener {
  public:
   static Expected<EventListener> open(const EventGroups& groups);
-  EventListener(EventListener&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  EventListener(EventListener&& o) noexcept : fd_(o.fd_), buf_(std::move(o.buf_)) { o.fd_ = -1; }
   EventListener& operator=(EventListener&&) = delete;
   EventListener(const EventListener&) = delete;
   ~EventListener();

@@ -47,6 +47,7 @@ class OwnerIndex {
   bool append_users(uint64_t inode, std::string& out) const;
 
   const OwnerScanStats& stats() const { return stats_; }
+  bool has_owner(uint64_t inode) const { return inode && find(inode) != kNone; }
   // False when some processes' fds could not be read: a socket without an
   // owner here may still have one.
   bool owners_known() const { return stats_.denied == 0; }

@@ -97,10 +97,8 @@ void JsonSocketFormatter::owners(JsonWriter& w, const SocketRecord& r) {
     w.null();
     return;
   }
-  bool any = false;
-  ctx_.owners->for_each_owner(r.inode, [&](const OwnerIndex::OwnerView&) { any = true; });
   // None found while some fd tables were unreadable: unknown, not "none".
-  if (!any && !ctx_.owners->owners_known()) {
+  if (!ctx_.owners->has_owner(r.inode) && !ctx_.owners->owners_known()) {
     w.null();
     return;
   }
