@@ -82,10 +82,7 @@ class Churn : public ::testing::Test {
     if (spawner_.joinable()) spawner_.join();
     for (pid_t p : workers_) kill(p, SIGKILL);
     for (pid_t p : workers_) waitpid(p, nullptr, 0);
-    if (events_ > 0) {
-      kill(events_, SIGKILL);
-      waitpid(events_, nullptr, 0);
-    }
+    stop_background(events_, SIGKILL);  // if a failed assertion left it running
   }
 
   void start() {
@@ -142,7 +139,7 @@ class Churn : public ::testing::Test {
     }
   }
 
-  pid_t events_ = -1;  // the background -E
+  Background events_;  // the background -E
   std::atomic<bool> stop_{false};
   std::atomic<int> spawned_{0};
   std::vector<pid_t> workers_;
@@ -154,16 +151,7 @@ class Churn : public ::testing::Test {
 
 TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
   // -E in the background for the whole run, as NDJSON into a file.
-  char ev_path[] = "/tmp/sw_churn_ev_XXXXXX";
-  int ev_fd = mkstemp(ev_path);
-  pid_t ev = fork();
-  if (ev == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(ev_fd, 1);
-    execl(SW_BINARY, SW_BINARY, "-tE", "--ndjson", nullptr);
-    _exit(127);
-  }
-  events_ = ev;
+  events_ = start_background({SW_BINARY, "-tE", "--ndjson"});
   usleep(200000);
   start();
 
@@ -203,19 +191,12 @@ TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
   stop_ = true;
   spawner_.join();
   usleep(300000);  // let the last closes reach -E
-  kill(ev, SIGTERM);
-  int st = 0;
-  waitpid(ev, &st, 0);
-  events_ = -1;
+  Stopped ev = stop_background(events_, SIGTERM);
+  int st = ev.wait_status;
   EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) << "-E ended early, status " << st;
 
   // Every -E line is a whole JSON object.
-  lseek(ev_fd, 0, SEEK_SET);
-  std::string text;
-  char buf[65536];
-  for (ssize_t n; (n = read(ev_fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
-  close(ev_fd);
-  unlink(ev_path);
+  const std::string& text = ev.out;
   size_t events = 0;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line); ++events)

@@ -1,5 +1,4 @@
 // -K and -E against the live kernel, in the private namespace netns_main made.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -7,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -70,22 +68,8 @@ TEST(Kill, UnprivilegedCallerFailsClearly) {
   close(lst);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(Events, EveryClosedSocketIsReportedEvenWhenKilledRightAfter) {
-  std::string path = "/tmp/sw_events_" + std::to_string(getpid());
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    execl(SW_BINARY, SW_BINARY, "-tnE", static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  Background ev = start_background({SW_BINARY, "-tnE"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it join the groups
   int lst = tcp_listener(7103);
   std::vector<uint16_t> ports;
@@ -98,54 +82,31 @@ TEST(Events, EveryClosedSocketIsReportedEvenWhenKilledRightAfter) {
   }
   close(lst);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  kill(pid, SIGKILL);  // no chance to flush at exit: every event must already be written
-  waitpid(pid, nullptr, 0);
-  std::string out = slurp(path);
-  unlink(path.c_str());
+  // SIGKILL: no chance to flush at exit, every event must already be written.
+  std::string out = stop_background(ev, SIGKILL).out;
   for (uint16_t port : ports)
     EXPECT_NE(out.find(":" + std::to_string(port)), std::string::npos) << "missing " << port;
 }
 
 TEST(Events, FilterExpressionAppliesToEvents) {
-  std::string path = "/tmp/sw_events_f_" + std::to_string(getpid());
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    execl(SW_BINARY, SW_BINARY, "-tnE", "sport", "=", ":7105", static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  Background ev = start_background({SW_BINARY, "-tnE", "sport", "=", ":7105"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   for (uint16_t port : {uint16_t{7104}, uint16_t{7105}}) {
     int lst = tcp_listener(port);
     close(lst);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  std::string out = slurp(path);
-  unlink(path.c_str());
+  std::string out = stop_background(ev, SIGKILL).out;
   EXPECT_NE(out.find(":7105"), std::string::npos) << out;
   EXPECT_EQ(out.find(":7104"), std::string::npos) << out;
 }
 
 TEST(Events, NdjsonGivesOneObjectPerEvent) {
-  std::string path = "/tmp/sw_events_j_" + std::to_string(getpid());
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    execl(SW_BINARY, SW_BINARY, "-tnE", "--ndjson", "sport", "=", ":7106",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  Background ev = start_background({SW_BINARY, "-tnE", "--ndjson", "sport", "=", ":7106"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   for (int i = 0; i < 3; ++i) close(tcp_listener(7106));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  std::istringstream in(slurp(path));
-  unlink(path.c_str());
+  std::istringstream in(stop_background(ev, SIGKILL).out);
   int events = 0;
   for (std::string line; std::getline(in, line); ++events) {
     auto j = nlohmann::json::parse(line);
@@ -160,34 +121,15 @@ TEST(Events, NdjsonGivesOneObjectPerEvent) {
 TEST(Events, HeaderAfterAFilteredOutFirstEventMatchesSs) {
   if (access("/usr/bin/ss", X_OK) != 0 || access("/usr/bin/stdbuf", X_OK) != 0)
     GTEST_SKIP() << "needs /usr/bin/ss and stdbuf";
-  std::string sw_path = "/tmp/sw_events_h_sw_" + std::to_string(getpid());
-  std::string ss_path = "/tmp/sw_events_h_ss_" + std::to_string(getpid());
-  auto start = [](const std::string& path, std::vector<const char*> argv) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      argv.push_back(nullptr);
-      execv(argv[0], const_cast<char* const*>(argv.data()));
-      _exit(127);
-    }
-    return pid;
-  };
   // ss buffers stdout and loses it when killed: line-buffer it.
-  pid_t ss =
-      start(ss_path, {"/usr/bin/stdbuf", "-oL", "/usr/bin/ss", "-tnE", "sport", "=", ":7108"});
-  pid_t sw = start(sw_path, {SW_BINARY, "-tnE", "sport", "=", ":7108"});
+  Background ss =
+      start_background({"/usr/bin/stdbuf", "-oL", "/usr/bin/ss", "-tnE", "sport", "=", ":7108"});
+  Background sw = start_background({SW_BINARY, "-tnE", "sport", "=", ":7108"});
   std::this_thread::sleep_for(std::chrono::milliseconds(800));  // both subscribed (ASan is slow)
   for (uint16_t port : {uint16_t{7107}, uint16_t{7108}, uint16_t{7107}, uint16_t{7108}})
     close(tcp_listener(port));
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  for (pid_t p : {ss, sw}) {
-    kill(p, SIGTERM);
-    waitpid(p, nullptr, 0);
-  }
-  std::string a = slurp(ss_path), b = slurp(sw_path);
-  unlink(ss_path.c_str());
-  unlink(sw_path.c_str());
+  std::string a = stop_background(ss, SIGTERM).out, b = stop_background(sw, SIGTERM).out;
   EXPECT_NE(b.find(":7108"), std::string::npos) << b;
   EXPECT_EQ(b.find(":7107"), std::string::npos) << b;
   EXPECT_EQ(a, b);

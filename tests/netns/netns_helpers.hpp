@@ -24,6 +24,22 @@ struct RunResult {
 // Runs SW_BINARY with args; captures stdout and stderr.
 RunResult run_sockwatch(const std::vector<std::string>& args);
 
+// A program running in the background with stdout in a temp file (-E runs).
+// It dies with the test process (PR_SET_PDEATHSIG).
+struct Background {
+  pid_t pid = -1;
+  std::string path;
+};
+// argv[0] is the program's path.
+Background start_background(const std::vector<std::string>& argv);
+struct Stopped {
+  int wait_status = 0;  // as waitpid gives it
+  std::string out;
+};
+// Sends `sig`, reaps the process, returns its stdout and removes the file.
+Stopped stop_background(Background& b, int sig);
+std::string read_file(const std::string& path);
+
 // 127.0.0.1:port and [::1]:port.
 sockaddr_in loopback4(uint16_t port);
 sockaddr_in6 loopback6(uint16_t port);

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "netns_helpers.hpp"
 
@@ -40,18 +41,52 @@ RunResult run_sockwatch(const std::vector<std::string>& args) {
   int st = 0;
   waitpid(pid, &st, 0);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  auto slurp = [](const char* p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    unlink(p);
-    return ss.str();
-  };
   close(out_fd);
   close(err_fd);
-  r.out = slurp(out_path);
-  r.err = slurp(err_path);
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  unlink(out_path);
+  unlink(err_path);
   return r;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Background start_background(const std::vector<std::string>& argv) {
+  char path[] = "/tmp/sw_bg_XXXXXX";
+  int fd = mkstemp(path);
+  Background b;
+  b.path = path;
+  b.pid = fork();
+  if (b.pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed test run
+    dup2(fd, 1);
+    std::vector<std::string> copy = argv;
+    std::vector<char*> args;
+    for (auto& a : copy) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(fd);
+  return b;
+}
+
+Stopped stop_background(Background& b, int sig) {
+  Stopped s;
+  if (b.pid > 0) {
+    kill(b.pid, sig);
+    waitpid(b.pid, &s.wait_status, 0);
+    b.pid = -1;
+  }
+  s.out = read_file(b.path);
+  unlink(b.path.c_str());
+  return s;
 }
 
 sockaddr_in loopback4(uint16_t port) {

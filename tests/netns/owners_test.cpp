@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -217,15 +216,7 @@ TEST_F(OwnersAcrossNamespaces, SummaryPerNamespace) {
 }
 
 TEST_F(OwnersAcrossNamespaces, EventsFromEveryNamespaceAreLabelled) {
-  char path[] = "/tmp/sw_owners_ev_XXXXXX";
-  int fd = mkstemp(path);
-  pid_t ev = fork();
-  if (ev == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(fd, 1);
-    execl(SW_BINARY, SW_BINARY, "-tE", "--all-netns", "--ndjson", nullptr);
-    _exit(127);
-  }
+  Background ev = start_background({SW_BINARY, "-tE", "--all-netns", "--ndjson"});
   usleep(800000);  // subscribed in every namespace (ASan is slow)
   // A listener opened and closed in the named namespace, another here.
   pid_t child = fork();
@@ -240,14 +231,7 @@ TEST_F(OwnersAcrossNamespaces, EventsFromEveryNamespaceAreLabelled) {
   ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
   close(tcp_listener(24104));
   usleep(500000);
-  kill(ev, SIGTERM);
-  waitpid(ev, nullptr, 0);
-  std::string text;
-  char buf[4096];
-  lseek(fd, 0, SEEK_SET);
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
-  close(fd);
-  unlink(path);
+  std::string text = stop_background(ev, SIGTERM).out;
   bool there = false, here = false;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {

@@ -379,14 +379,8 @@ TEST_F(Unprivileged, EventsWorkWithoutPrivilegeLikeSs) {
     kill(sw, SIGKILL);
     waitpid(sw, &status, 0);
   }
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  };
-  std::string ss_out = slurp(dir + "/ss"), sw_out = slurp(dir + "/sw");
-  std::string ss_err = slurp(dir + "/ss.err"), sw_err = slurp(dir + "/sw.err");
+  std::string ss_out = read_file(dir + "/ss"), sw_out = read_file(dir + "/sw");
+  std::string ss_err = read_file(dir + "/ss.err"), sw_err = read_file(dir + "/sw.err");
   std::filesystem::remove_all(dir);
   ASSERT_FALSE(sw_died) << "sockwatch -E as nobody exited with " << status << "\n" << sw_err;
   EXPECT_EQ(ss_err, "");
