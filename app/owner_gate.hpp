@@ -3,9 +3,8 @@
 //
 // Records pass through it on their way to the formatter. It holds back up to
 // `limit` of them. If the dump ends with no more than that, only their inodes
-// are looked for, and the scan stops as soon as each has an owner (a socket
-// shared by several processes then lists the owners found by that point;
-// OwnerScanStats::complete tells). If more arrive, the full scan runs at once
+// are recorded (every process is still walked, so a socket shared by several
+// processes lists them all, as ss does). If more arrive, the full scan runs at once
 // and the held records and all later ones flow through unchanged: memory stays
 // bounded by `limit` records either way.
 #pragma once

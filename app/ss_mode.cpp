@@ -55,11 +55,22 @@ unsigned scan_workers_from_env() {
   return v ? static_cast<unsigned>(std::strtoul(v, nullptr, 10)) : 0;
 }
 
+// Whether advisory hints (lines ss never prints) go to stderr. A person at a
+// terminal wants them; a script that merges stderr into what it parses
+// (`$(ss -tulnp 2>&1)`) breaks on them, so by default they appear only when
+// stderr is a terminal. SOCKWATCH_HINTS=1 forces them, =0 silences them.
+// JSON always carries the same facts (owner_scan.denied, owners: null).
+bool hints_wanted() {
+  const char* v = std::getenv("SOCKWATCH_HINTS");
+  if (v && *v) return std::strcmp(v, "0") != 0 && std::strcmp(v, "never") != 0;
+  return isatty(STDERR_FILENO) == 1;
+}
+
 // ss prints nothing when it cannot read other users' fds, so its users:()
 // silently go missing. One line says what was hidden and why.
 void report_hidden_owners(const OwnerIndex& idx) {
   const auto& st = idx.stats();
-  if (!st.denied) return;
+  if (!st.denied || !hints_wanted()) return;
   unsigned uid = geteuid();
   std::string why =
       uid == 0

@@ -113,32 +113,28 @@ struct WorkerResult {
   OwnerScanStats stats;
 };
 
-// Targets of a selective scan: which inodes are wanted, which have an owner.
+// Targets of a selective scan: the inodes wanted (sorted, unique). Every
+// process is still walked: a socket may be held by any number of processes
+// (a pre-fork server's master and workers, a dup, an fd passed over a unix
+// socket), and nothing short of reading every fd table can know it has
+// found the last holder. What targets save is the recording and the comm
+// and details reads of processes that hold none of them.
 class TargetSet {
  public:
-  explicit TargetSet(const std::vector<uint64_t>& inodes)
-      : inodes_(inodes), found_(inodes.size()), remaining_(inodes.size()) {}
-  // True if `ino` is wanted; marks it found.
-  bool take(uint64_t ino) {
-    auto it = std::lower_bound(inodes_.begin(), inodes_.end(), ino);
-    if (it == inodes_.end() || *it != ino) return false;
-    auto& f = found_[static_cast<size_t>(it - inodes_.begin())];
-    if (!f.exchange(true, std::memory_order_relaxed))
-      remaining_.fetch_sub(1, std::memory_order_relaxed);
-    return true;
+  explicit TargetSet(const std::vector<uint64_t>& inodes) : inodes_(inodes) {}
+  bool wanted(uint64_t ino) const {
+    return std::binary_search(inodes_.begin(), inodes_.end(), ino);
   }
-  bool all_found() const { return remaining_.load(std::memory_order_relaxed) == 0; }
 
  private:
   const std::vector<uint64_t>& inodes_;
-  std::vector<std::atomic<bool>> found_;
-  std::atomic<size_t> remaining_;
 };
 
 // The scan proper: one worker's walk over the pids it claims.
 class OwnerScanner {
  public:
-  OwnerScanner(int proc_fd, const OwnerScanOptions& opt, TargetSet* targets, WorkerResult& res)
+  OwnerScanner(int proc_fd, const OwnerScanOptions& opt, const TargetSet* targets,
+               WorkerResult& res)
       : proc_fd_(proc_fd), opt_(opt), targets_(targets), res_(res), stats_(res.stats) {}
 
   void scan_pid(int32_t pid) {
@@ -180,13 +176,7 @@ class OwnerScanner {
     uint32_t task = OwnerIndex::kNone;
     char link[64];
     char name[16];
-    size_t seen = 0;
     for (int32_t fd : fds_) {
-      // A selective scan whose targets all have an owner (found by another
-      // worker) abandons a big fd table early, unless this process holds a
-      // target itself: its other fds may be duplicates of it.
-      if (targets_ && task == OwnerIndex::kNone && (++seen & 255) == 0 && targets_->all_found())
-        break;
       auto r = std::to_chars(name, name + sizeof name - 1, fd);
       *r.ptr = '\0';
       ssize_t n = readlinkat(dirfd(d), name, link, sizeof link);
@@ -202,7 +192,7 @@ class OwnerScanner {
       }
       uint64_t ino;
       if (!socket_inode(std::string_view(link, static_cast<size_t>(n)), ino)) continue;
-      if (targets_ && !targets_->take(ino)) continue;
+      if (targets_ && !targets_->wanted(ino)) continue;
       if (task == OwnerIndex::kNone) task = add_task(pdir, task_dir);
       res_.entries.push_back({ino, pid, tid, fd, task, OwnerIndex::kNone});
       ++stats_.sockets;
@@ -244,7 +234,7 @@ class OwnerScanner {
 
   int proc_fd_;
   const OwnerScanOptions& opt_;
-  TargetSet* targets_;
+  const TargetSet* targets_;
   WorkerResult& res_;
   OwnerScanStats& stats_;
   std::vector<int32_t> fds_;  // reused across processes
@@ -309,15 +299,9 @@ OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
   auto n_workers = static_cast<unsigned>(std::min<size_t>(want, std::max<size_t>(pids.size(), 1)));
   std::vector<WorkerResult> results(n_workers);
   std::atomic<size_t> next{0};
-  std::atomic<bool> stopped_early{false};
   auto work = [&](WorkerResult& res) {
     OwnerScanner scanner(dirfd(proc), opt, targets ? &*targets : nullptr, res);
     for (;;) {
-      if (targets && targets->all_found()) {
-        if (next.load(std::memory_order_relaxed) < pids.size())
-          stopped_early.store(true, std::memory_order_relaxed);
-        return;
-      }
       size_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= pids.size()) return;
       WorkerResult::Span span{i, res.entries.size(), 0, res.tasks.size(), 0};
@@ -359,7 +343,8 @@ OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
       idx.entries_.push_back(en);
     }
   }
-  idx.stats_.complete = !stopped_early.load();
+  // Every listed process was looked at; `denied` says whose fds could not be read.
+  idx.stats_.complete = true;
   idx.stats_.workers = n_workers;
   idx.build_index();
   return idx;

@@ -19,9 +19,8 @@ struct OwnerScanOptions {
   std::string proc_root = "/proc";  // $PROC_ROOT
   bool threads = false;             // -T: scan every PID/task/TID/fd (not PID/fd)
   bool details = false;             // read ProcessDetails of every owning process
-  // When set (sorted, unique): attribute only these inodes and stop taking new
-  // processes once each has an owner. Owners in processes not yet scanned by
-  // then are not listed; stats().complete says whether that can have happened.
+  // When set (sorted, unique): record only these inodes. Every process is still
+  // walked, so each target lists every holder, exactly as a full scan would.
   const std::vector<uint64_t>* targets = nullptr;
   unsigned max_workers = 0;  // 0: one per available CPU (capped at 8)
 };

@@ -3,8 +3,12 @@
 // with --all-netns and a selective filter) and follows -E. Every run must
 // exit 0 with valid output, and no socket may be attributed to a process that
 // never held it: each churning process only ever uses its own port range.
+// The work is bounded by counts (rounds of runs, connections closed,
+// processes spawned), never by a time window, so a slow machine only makes
+// the test take longer; the time bounds are generous limits against hangs.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,7 +36,15 @@ constexpr int kBase = 30000;   // process k uses ports [kBase + 100k, kBase + 10
 constexpr int kWorkers = 4;    // long-lived, churning connections
 constexpr int kSpawnSlot = 9;  // short-lived children use slot 9 + (n % 20)
 
+constexpr int kRounds = 4;            // each runs every invocation once
+constexpr long kMinCloses = 4000;     // connections the workers close, at least
+constexpr int kMinSpawned = 100;      // short-lived processes, at least
+constexpr int kLimitMs = 600 * 1000;  // against hangs only (CTest's TIMEOUT is above it)
+
 uint16_t port_of(int slot, int i) { return static_cast<uint16_t>(kBase + 100 * slot + i % 100); }
+
+// Connections closed by all workers, in memory shared across fork.
+std::atomic<long>* g_closes = nullptr;
 
 // Opens and closes connections on its own ports until killed.
 [[noreturn]] void churn_worker(int slot) {
@@ -54,6 +66,7 @@ uint16_t port_of(int slot, int i) { return static_cast<uint16_t>(kBase + 100 * s
     }
     if (c >= 0) close(c);
     if (a >= 0) close(a);
+    if (c >= 0) g_closes->fetch_add(1, std::memory_order_relaxed);
     usleep(1000);  // ~500 connections a second per worker
     // Now and then a UDP socket on our range too.
     if (round % 50 == 0) {
@@ -86,6 +99,10 @@ class Churn : public ::testing::Test {
   }
 
   void start() {
+    void* shared = mmap(nullptr, sizeof(std::atomic<long>), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(shared, MAP_FAILED);
+    g_closes = new (shared) std::atomic<long>(0);
     for (int k = 0; k < kWorkers; ++k) {
       pid_t p = fork();
       if (p == 0) churn_worker(k);
@@ -152,30 +169,38 @@ class Churn : public ::testing::Test {
 TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
   // -E in the background for the whole run, as NDJSON into a file.
   events_ = start_background({SW_BINARY, "-tE", "--ndjson"});
-  usleep(200000);
+  ASSERT_TRUE(wait_subscribed(events_.pid)) << "-E never joined the destroy groups";
   start();
 
-  auto until = Clock::now() + std::chrono::seconds(8);
+  auto deadline = Clock::now() + std::chrono::milliseconds(kLimitMs);
   int runs = 0;
-  while (Clock::now() < until) {
-    const std::vector<std::vector<std::string>> invocations = {
-        {"-tanp", "-j"},
-        {"--all-netns", "-tuanp", "-j"},
-        {"-tnp", "-j", "sport", ">=", ":30900"},  // selective: the targeted owner scan
-        {"-tan"},
-        {"-tuanp"},
-    };
+  const std::vector<std::vector<std::string>> invocations = {
+      {"-tanp", "-j"},
+      {"--all-netns", "-tuanp", "-j"},
+      {"-tnp", "-j", "sport", ">=", ":30900"},  // selective: the targeted owner scan
+      {"-tan"},
+      {"-tuanp"},
+  };
+  // Rounds of runs, then (if the machine was so fast that the churn is not yet
+  // big enough) more rounds until the workers have closed enough connections
+  // and enough processes have come and gone.
+  for (int round = 0;; ++round) {
+    bool enough =
+        round >= kRounds && g_closes->load() >= kMinCloses && spawned_.load() >= kMinSpawned;
+    if (enough) break;
+    ASSERT_LT(Clock::now(), deadline)
+        << "churn not done after " << kLimitMs / 1000 << " s: " << runs << " runs, "
+        << g_closes->load() << " closes, " << spawned_.load() << " processes";
     for (const auto& args : invocations) {
       auto r = run_sockwatch(args);
       std::string what;
       for (const auto& a : args) what += a + " ";
       ASSERT_EQ(r.status, 0) << what << r.err;
-      // The only stderr allowed is the hidden-owners hint (this host's pid 1
-      // may be non-dumpable) or an interrupted-dump notice.
+      // The only stderr allowed is an interrupted-dump notice or the
+      // --all-netns hint (stderr is a pipe: no -p hint).
       std::istringstream err(r.err);
       for (std::string line; std::getline(err, line);)
-        EXPECT_TRUE(line.rfind("sockwatch: -p: owners hidden", 0) == 0 ||
-                    line.find("interrupted by concurrent changes") != std::string::npos ||
+        EXPECT_TRUE(line.find("interrupted by concurrent changes") != std::string::npos ||
                     line.rfind("sockwatch: --all-netns:", 0) == 0)
             << what << ": " << line;
       if (std::find(args.begin(), args.end(), "-j") != args.end()) {
@@ -190,7 +215,18 @@ TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
   }
   stop_ = true;
   spawner_.join();
-  usleep(300000);  // let the last closes reach -E
+  long closes = g_closes->load();
+  for (pid_t p : workers_) kill(p, SIGKILL);
+  // The last closes reach -E: wait until its output has not grown for a second.
+  size_t last = 0;
+  auto changed = Clock::now();
+  wait_until(
+      [&] {
+        size_t now = read_file(events_.path).size();
+        if (now != last) last = now, changed = Clock::now();
+        return Clock::now() - changed > std::chrono::seconds(1);
+      },
+      120000);
   Stopped ev = stop_background(events_, SIGTERM);
   int st = ev.wait_status;
   EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) << "-E ended early, status " << st;
@@ -201,13 +237,16 @@ TEST_F(Churn, DumpsOwnerScansAndEventsStayCorrectUnderChurn) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line); ++events)
     ASSERT_TRUE(json::accept(line)) << "event line " << events << ": " << line;
-  EXPECT_GT(events, 1000u) << "churn should close thousands of sockets";
-  EXPECT_GT(runs, 5);
-  EXPECT_GT(spawned_.load(), 100);
-  EXPECT_GT(checked_, 20) << "too few owners of churning processes were seen to check";
+  // Each closed connection destroys two sockets (more with TIME-WAIT); under a
+  // multicast overrun some are lost, but never most of them.
+  EXPECT_GE(events, static_cast<size_t>(closes) / 2)
+      << closes << " connections closed, " << events << " -E events";
+  // Each JSON run with -p sees the four workers' long-lived listeners.
+  EXPECT_GE(checked_, kRounds * kWorkers) << "too few owners of churning processes were checked";
   std::printf(
-      "churn: %d sockwatch runs, %d short-lived processes, %zu -E events, %d owners checked\n",
-      runs, spawned_.load(), events, checked_);
+      "churn: %d sockwatch runs, %ld closes, %d short-lived processes, %zu -E events, %d owners "
+      "checked\n",
+      runs, closes, spawned_.load(), events, checked_);
 }
 
 }  // namespace

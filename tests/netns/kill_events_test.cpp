@@ -36,8 +36,9 @@ TEST(Kill, DestroysOnlyTheChosenConnectionAndItsPeerSeesAReset) {
   // Only the destroyed socket is printed (header + one row).
   EXPECT_NE(r.out.find(":" + std::to_string(victim)), std::string::npos) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_TRUE(saw_reset(p[1].server)) << "peer of the killed socket saw no reset";
+  // Loopback delivers the RST at once, but a loaded machine may take a moment.
+  EXPECT_TRUE(wait_until([&] { return saw_reset(p[1].server); }, 30000))
+      << "peer of the killed socket saw no reset";
   EXPECT_TRUE(still_connected(p[0].client, p[0].server));
   EXPECT_TRUE(still_connected(p[2].client, p[2].server));
   for (auto& x : p) {
@@ -70,7 +71,7 @@ TEST(Kill, UnprivilegedCallerFailsClearly) {
 
 TEST(Events, EveryClosedSocketIsReportedEvenWhenKilledRightAfter) {
   Background ev = start_background({SW_BINARY, "-tnE"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it join the groups
+  ASSERT_TRUE(wait_subscribed(ev.pid)) << "-E never joined the destroy groups";
   int lst = tcp_listener(7103);
   std::vector<uint16_t> ports;
   for (int i = 0; i < 20; ++i) {
@@ -81,7 +82,9 @@ TEST(Events, EveryClosedSocketIsReportedEvenWhenKilledRightAfter) {
     close(s);
   }
   close(lst);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::vector<std::string> want;
+  for (uint16_t port : ports) want.push_back(":" + std::to_string(port));
+  wait_output(ev, want);
   // SIGKILL: no chance to flush at exit, every event must already be written.
   std::string out = stop_background(ev, SIGKILL).out;
   for (uint16_t port : ports)
@@ -90,12 +93,13 @@ TEST(Events, EveryClosedSocketIsReportedEvenWhenKilledRightAfter) {
 
 TEST(Events, FilterExpressionAppliesToEvents) {
   Background ev = start_background({SW_BINARY, "-tnE", "sport", "=", ":7105"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_subscribed(ev.pid)) << "-E never joined the destroy groups";
   for (uint16_t port : {uint16_t{7104}, uint16_t{7105}}) {
     int lst = tcp_listener(port);
     close(lst);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Events arrive in order: once 7105's is there, 7104's would have been too.
+  wait_output(ev, {":7105"});
   std::string out = stop_background(ev, SIGKILL).out;
   EXPECT_NE(out.find(":7105"), std::string::npos) << out;
   EXPECT_EQ(out.find(":7104"), std::string::npos) << out;
@@ -103,9 +107,12 @@ TEST(Events, FilterExpressionAppliesToEvents) {
 
 TEST(Events, NdjsonGivesOneObjectPerEvent) {
   Background ev = start_background({SW_BINARY, "-tnE", "--ndjson", "sport", "=", ":7106"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_subscribed(ev.pid)) << "-E never joined the destroy groups";
   for (int i = 0; i < 3; ++i) close(tcp_listener(7106));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until([&] {
+    std::string o = read_file(ev.path);
+    return std::count(o.begin(), o.end(), '\n') >= 3;
+  });
   std::istringstream in(stop_background(ev, SIGKILL).out);
   int events = 0;
   for (std::string line; std::getline(in, line); ++events) {
@@ -125,10 +132,21 @@ TEST(Events, HeaderAfterAFilteredOutFirstEventMatchesSs) {
   Background ss =
       start_background({"/usr/bin/stdbuf", "-oL", "/usr/bin/ss", "-tnE", "sport", "=", ":7108"});
   Background sw = start_background({SW_BINARY, "-tnE", "sport", "=", ":7108"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // both subscribed (ASan is slow)
+  ASSERT_TRUE(wait_subscribed(ss.pid)) << "ss -E never joined the destroy groups";
+  ASSERT_TRUE(wait_subscribed(sw.pid)) << "-E never joined the destroy groups";
   for (uint16_t port : {uint16_t{7107}, uint16_t{7108}, uint16_t{7107}, uint16_t{7108}})
     close(tcp_listener(port));
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // Both saw the second 7108 event: count its lines in each output.
+  auto two = [](const Background& b) {
+    return [&b] {
+      std::string o = read_file(b.path);
+      size_t n = 0;
+      for (size_t at = o.find(":7108"); at != std::string::npos; at = o.find(":7108", at + 1)) ++n;
+      return n >= 2;
+    };
+  };
+  wait_until(two(ss));
+  wait_until(two(sw));
   std::string a = stop_background(ss, SIGTERM).out, b = stop_background(sw, SIGTERM).out;
   EXPECT_NE(b.find(":7108"), std::string::npos) << b;
   EXPECT_EQ(b.find(":7107"), std::string::npos) << b;

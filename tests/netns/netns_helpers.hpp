@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,18 @@ struct Stopped {
 // Sends `sig`, reaps the process, returns its stdout and removes the file.
 Stopped stop_background(Background& b, int sig);
 std::string read_file(const std::string& path);
+
+// Waits (polling, up to `timeout_ms`) until process `pid` holds a sock_diag
+// netlink socket that has joined a multicast group (/proc/PID/net/netlink's
+// Groups column), i.e. until an -E listener can no longer miss an event.
+// False on timeout or when the process has exited.
+bool wait_subscribed(pid_t pid, int timeout_ms = 60000);
+// Waits until the background program's stdout holds every one of `needles`;
+// returns that output (or what there is on timeout).
+std::string wait_output(const Background& b, const std::vector<std::string>& needles,
+                        int timeout_ms = 60000);
+// Waits until `done()` holds, polling; false on timeout.
+bool wait_until(const std::function<bool()>& done, int timeout_ms = 60000);
 
 // 127.0.0.1:port and [::1]:port.
 sockaddr_in loopback4(uint16_t port);

@@ -1,5 +1,6 @@
 // Enters a private network namespace before any test runs; exits 77 (CTest
 // "skipped") when that is not possible (not root, no user namespaces).
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <net/if.h>
 #include <sched.h>
@@ -9,11 +10,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "netns_helpers.hpp"
@@ -55,6 +59,78 @@ std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+bool wait_until(const std::function<bool()>& done, int timeout_ms) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+namespace {
+// Socket inodes the process holds, from /proc/PID/fd.
+std::vector<std::string> socket_inodes(pid_t pid) {
+  std::vector<std::string> out;
+  std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  char buf[64];
+  while (dirent* e = readdir(d)) {
+    ssize_t n = readlinkat(dirfd(d), e->d_name, buf, sizeof buf - 1);
+    if (n <= 0) continue;
+    std::string link(buf, static_cast<size_t>(n));
+    if (link.rfind("socket:[", 0) == 0) out.push_back(link.substr(8, link.size() - 9));
+  }
+  closedir(d);
+  return out;
+}
+
+// True if one of `pid`'s sockets is a NETLINK_SOCK_DIAG (protocol 4) socket with
+// a non-zero group mask. /proc/net/netlink columns: sk Eth Pid Groups Rmem Wmem
+// Dump Locks Drops Inode.
+bool subscribed_now(pid_t pid) {
+  auto inodes = socket_inodes(pid);
+  if (inodes.empty()) return false;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/net/netlink");
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string sk, eth, portid, groups, rmem, wmem, dump, locks, drops, inode;
+    if (!(f >> sk >> eth >> portid >> groups >> rmem >> wmem >> dump >> locks >> drops >> inode))
+      continue;
+    if (eth != "4" || std::strtoul(groups.c_str(), nullptr, 16) == 0) continue;
+    if (std::find(inodes.begin(), inodes.end(), inode) != inodes.end()) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool wait_subscribed(pid_t pid, int timeout_ms) {
+  return wait_until(
+             [&] {
+               if (kill(pid, 0) != 0) return true;  // gone: let the caller see why
+               return subscribed_now(pid);
+             },
+             timeout_ms) &&
+         kill(pid, 0) == 0;
+}
+
+std::string wait_output(const Background& b, const std::vector<std::string>& needles,
+                        int timeout_ms) {
+  std::string out;
+  wait_until(
+      [&] {
+        out = read_file(b.path);
+        for (const auto& n : needles)
+          if (out.find(n) == std::string::npos) return false;
+        return true;
+      },
+      timeout_ms);
+  return out;
 }
 
 Background start_background(const std::vector<std::string>& argv) {

@@ -217,20 +217,35 @@ TEST_F(OwnersAcrossNamespaces, SummaryPerNamespace) {
 
 TEST_F(OwnersAcrossNamespaces, EventsFromEveryNamespaceAreLabelled) {
   Background ev = start_background({SW_BINARY, "-tE", "--all-netns", "--ndjson"});
-  usleep(800000);  // subscribed in every namespace (ASan is slow)
-  // A listener opened and closed in the named namespace, another here.
-  pid_t child = fork();
-  if (child == 0) {
-    int nsfd = open(("/run/netns/" + ns_).c_str(), O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) _exit(1);
-    close(tcp_listener(24103));
-    _exit(0);
+  // Opens and closes a listener on `port`, in the named namespace or here.
+  auto blip = [&](uint16_t port, bool there) {
+    if (!there) return close(tcp_listener(port)) == 0;
+    pid_t child = fork();
+    if (child == 0) {
+      int nsfd = open(("/run/netns/" + ns_).c_str(), O_RDONLY | O_CLOEXEC);
+      if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) _exit(1);
+      close(tcp_listener(port));
+      _exit(0);
+    }
+    int st = 0;
+    waitpid(child, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  };
+  // -E subscribes in each namespace in turn: probe each until its event shows,
+  // so the events below cannot be missed however slow the start is.
+  for (bool there : {true, false}) {
+    uint16_t probe = there ? 24105 : 24106;
+    std::string needle = "\"port\":" + std::to_string(probe);
+    ASSERT_TRUE(wait_until([&] {
+      if (!blip(probe, there)) return false;
+      return wait_output(ev, {needle}, 200).find(needle) != std::string::npos;
+    })) << "no event from "
+        << (there ? ns_ : "this namespace");
   }
-  int st = 0;
-  waitpid(child, &st, 0);
-  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  close(tcp_listener(24104));
-  usleep(500000);
+  // A listener opened and closed in the named namespace, another here.
+  ASSERT_TRUE(blip(24103, true));
+  ASSERT_TRUE(blip(24104, false));
+  wait_output(ev, {"\"port\":24103", "\"port\":24104"});
   std::string text = stop_background(ev, SIGTERM).out;
   bool there = false, here = false;
   std::istringstream in(text);

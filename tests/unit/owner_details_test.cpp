@@ -207,7 +207,7 @@ TEST(OwnerScan, ParallelWorkersGiveTheSameIndexAsOne) {
   }
 }
 
-TEST(OwnerScan, TargetedScanFindsEveryTargetAndStopsEarly) {
+TEST(OwnerScan, TargetedScanRecordsOnlyTargetsButWalksEveryProcess) {
   FakeProc p;
   for (int pid = 100; pid < 200; ++pid) {
     p.process(pid, "w");
@@ -223,13 +223,53 @@ TEST(OwnerScan, TargetedScanFindsEveryTargetAndStopsEarly) {
   EXPECT_TRUE(idx.append_users(5105, s));
   EXPECT_TRUE(idx.append_users(5110, s));
   EXPECT_FALSE(idx.append_users(5120, s));  // not a target: not recorded
-  EXPECT_FALSE(idx.stats().complete);
-  EXPECT_EQ(idx.stats().scanned, 11u);  // pids 100..110, then stop
-  // A target nobody holds makes the scan go to the end.
-  targets = {5105, 9999};
-  auto full = OwnerIndex::scan(o);
-  EXPECT_TRUE(full.stats().complete);
-  EXPECT_EQ(full.stats().scanned, 100u);
+  EXPECT_EQ(idx.stats().sockets, 2u);
+  EXPECT_TRUE(idx.stats().complete);
+  EXPECT_EQ(idx.stats().scanned, 100u);
+}
+
+// A pre-fork server: the master (pid 100) and its workers share the listener
+// fd 3; one worker dup'd it to fd 9; an unrelated process (pid 300) received it
+// over a unix socket as fd 12. ss lists every holder, highest pid first and
+// within a pid highest fd first; the targeted scan must agree with the full
+// scan, for any worker count, even when the first holder is found at once.
+TEST(OwnerScan, SharedSocketListsEveryHolderInSsOrder) {
+  FakeProc p;
+  constexpr const char* kListener = "socket:[7000]";
+  p.process(100, "master");
+  p.fd(100, 3, kListener);
+  p.fd(100, 4, "socket:[7001]");
+  for (int pid = 101; pid <= 104; ++pid) {
+    p.process(pid, "worker");
+    p.fd(pid, 3, kListener);
+  }
+  p.fd(103, 9, kListener);
+  for (int pid = 150; pid < 300; ++pid) {  // bystanders, so the holders are far apart
+    p.process(pid, "idle");
+    p.fd(pid, 0, "/dev/null");
+  }
+  p.process(300, "receiver");
+  p.fd(300, 12, kListener);
+  const std::string want =
+      " users:((\"receiver\",pid=300,fd=12),(\"worker\",pid=104,fd=3),"
+      "(\"worker\",pid=103,fd=9),(\"worker\",pid=103,fd=3),(\"worker\",pid=102,fd=3),"
+      "(\"worker\",pid=101,fd=3),(\"master\",pid=100,fd=3))";
+  std::vector<uint64_t> targets = {7000};
+  for (unsigned w : {1u, 2u, 4u}) {
+    for (bool targeted : {false, true}) {
+      OwnerScanOptions o;
+      o.proc_root = p.root();
+      o.max_workers = w;
+      if (targeted) o.targets = &targets;
+      auto idx = OwnerIndex::scan(o);
+      std::string s;
+      ASSERT_TRUE(idx.append_users(7000, s)) << w << " workers, targeted " << targeted;
+      EXPECT_EQ(s, want) << w << " workers, targeted " << targeted;
+      std::vector<int32_t> pids;
+      idx.for_each_owner(7000, [&](const OwnerIndex::OwnerView& v) { pids.push_back(v.pid); });
+      EXPECT_EQ(pids, (std::vector<int32_t>{300, 104, 103, 103, 102, 101, 100}));
+    }
+  }
 }
 
 TEST(OwnerScan, TargetedScanAgreesWithFullScanForTheTargets) {
@@ -249,13 +289,8 @@ TEST(OwnerScan, TargetedScanAgreesWithFullScanForTheTargets) {
       bool found_full = full.append_users(ino, a);
       bool found_part = part.append_users(ino, b);
       EXPECT_EQ(found_full, found_part) << ino;
-      if (part.stats().complete) {
-        EXPECT_EQ(a, b) << ino;
-      }
-      // Early stop may miss later holders of a shared socket, never invent one.
-      if (found_part) {
-        EXPECT_NE(a.find(b.substr(8, b.size() - 9)), std::string::npos) << ino;
-      }
+      EXPECT_TRUE(part.stats().complete);
+      EXPECT_EQ(a, b) << ino;
     }
   }
 }
