@@ -29,7 +29,57 @@ void Runner::run() {
   if (has_table(o_, Table::Tcp)) inet(Table::Tcp, "PROC_NET_TCP");
   if (has_table(o_, Table::Dccp)) inet(Table::Dccp, "PROC_NET_DCCP");
   if (has_table(o_, Table::Sctp)) inet(Table::Sctp, "PROC_NET_SCTP");
+  if (o_.dbs & (table_bit(Table::VsockStream) | table_bit(Table::VsockDgram))) vsock();
+  if (has_table(o_, Table::Tipc)) tipc();
+  if (has_table(o_, Table::Xdp)) xdp();
   if (has_table(o_, Table::Mptcp)) inet(Table::Mptcp, "PROC_NET_MPTCP");
+}
+
+// vsock, tipc, xdp have no /proc fallback: a kernel without the diag module
+// answers ENOENT and ss shows nothing, silently; other refusals it reports
+// (rtnl_dump_error / rtnl_dump_done) and still exits 0.
+void Runner::other_family(const DumpRequest& req, const RecordSink& sink, const char* what) {
+  auto res = dump(req, sink);
+  if (!res) return fail(fmt::format("sock_diag dump ({})", what), res.error());
+  int e = res->kernel_error;
+  if (e && e != ENOENT && e != EOPNOTSUPP)
+    std::fprintf(stderr, "RTNETLINK answers: %s\n", std::strerror(e));
+}
+
+void Runner::vsock() {
+  if (!has_family(o_, AF_VSOCK)) return;
+  DumpRequest req;
+  req.table = Table::VsockStream;  // one dump serves both vsock tables
+  req.states = o_.states;
+  other_family(
+      req,
+      [&](SocketRecord&& r) {
+        // ss's vsock_type_skip: only stream and dgram can be deselected, a
+        // seqpacket socket shows with either table.
+        uint8_t type = r.vsock_ext ? r.vsock_ext->type : 0;
+        if (type == SOCK_STREAM && !has_table(o_, Table::VsockStream)) return;
+        if (type == SOCK_DGRAM && !has_table(o_, Table::VsockDgram)) return;
+        emit(std::move(r));
+      },
+      "vsock");
+}
+
+void Runner::tipc() {
+  // ss's tipc_show checks no family and runs no filter expression: every
+  // socket the kernel's state mask lets through is shown.
+  DumpRequest req;
+  req.table = Table::Tipc;
+  req.states = o_.states;
+  other_family(
+      req, [&](SocketRecord&& r) { emit_(std::move(r)); }, "tipc");
+}
+
+void Runner::xdp() {
+  if (!has_family(o_, AF_XDP) || !(o_.states & state_bit(kClose))) return;
+  DumpRequest req;
+  req.table = Table::Xdp;
+  other_family(
+      req, [&](SocketRecord&& r) { emit(std::move(r)); }, "xdp");
 }
 
 void Runner::netlink() {

@@ -1,5 +1,5 @@
 // Runner: one ss-mode pass over the selected tables, in ss's fixed order
-// (netlink, packet, unix, raw, udp, tcp, dccp, sctp, mptcp), from a
+// (netlink, packet, unix, raw, udp, tcp, dccp, sctp, vsock, tipc, xdp, mptcp), from a
 // SocketSource, with /proc fallbacks, the filter, -K, and retries of dumps the
 // kernel flagged as interrupted. Records go to an Emit callback.
 #pragma once
@@ -47,6 +47,10 @@ class Runner {
   void packet();
   void unix_tables();
   void inet(Table t, const char* proc_env);
+  void vsock();
+  void tipc();
+  void xdp();
+  void other_family(const DumpRequest& req, const RecordSink& sink, const char* what);
   bool kill(const SocketRecord& r);
   Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink);
   void fail(const std::string& what, const Error& e);

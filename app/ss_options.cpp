@@ -138,6 +138,7 @@ struct Builder {
         {"packet_dgram", {T::PacketDgram}},
         {"p_dgr", {T::PacketDgram}},
         {"netlink", {T::Netlink}},
+        {"tipc", {T::Tipc}},
         {"vsock", {T::VsockStream, T::VsockDgram}},
         {"vsock_stream", {T::VsockStream}},
         {"v_str", {T::VsockStream}},
@@ -379,6 +380,7 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
         break;
       case kOptTipcInfo:
         b.o.tipcinfo = true;
+        b.o.render.show_tipcinfo = true;
         break;
       case kOptTos:
         b.o.render.show_tos = true;

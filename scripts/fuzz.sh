@@ -27,6 +27,12 @@ for d in tests/golden/dumps/*.dump; do
   { printf '\x00'; cat "$d"; } > "$work/nlmsg/$(basename "$d")"
 done
 { printf '\x06'; cat tests/golden/dumps/all_families.rec; } > "$work/nlmsg/unix.rec"
+# vsock, tipc, xdp answers (byte fixtures from tests/unit/family_fixture.hpp), with the
+# table byte of Table::VsockStream, Tipc, Xdp.
+{ printf '\x0c'; cat tests/fixtures/families/vsock.bin; } > "$work/nlmsg/vsock.bin"
+{ printf '\x0e'; cat tests/fixtures/families/tipc.bin; } > "$work/nlmsg/tipc.bin"
+{ printf '\x0f'; cat tests/fixtures/families/xdp.bin; } > "$work/nlmsg/xdp.bin"
+{ printf '\x02'; cat tests/fixtures/families/families.rec; } > "$work/dumpfile/replay-families.rec"
 for d in tests/golden/dumps/*.dump; do
   { printf '\x00'; cat "$d"; } > "$work/dumpfile/replay-$(basename "$d")"
   { printf '\x03'; cat "$d"; } > "$work/dumpfile/tcpdiag-$(basename "$d")"

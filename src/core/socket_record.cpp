@@ -49,6 +49,9 @@ SocketRecord& SocketRecord::operator=(const SocketRecord& o) {
   unix_ext = o.unix_ext ? std::make_unique<UnixExt>(*o.unix_ext) : nullptr;
   netlink_ext = o.netlink_ext ? std::make_unique<NetlinkExt>(*o.netlink_ext) : nullptr;
   packet_ext = o.packet_ext ? std::make_unique<PacketExt>(*o.packet_ext) : nullptr;
+  vsock_ext = o.vsock_ext ? std::make_unique<VsockExt>(*o.vsock_ext) : nullptr;
+  tipc_ext = o.tipc_ext ? std::make_unique<TipcExt>(*o.tipc_ext) : nullptr;
+  xdp_ext = o.xdp_ext ? std::make_unique<XdpExt>(*o.xdp_ext) : nullptr;
   proc_opt = o.proc_opt;
   proc_tcp = o.proc_tcp;
   from_proc = o.from_proc;
@@ -73,6 +76,21 @@ NetlinkExt& SocketRecord::ensure_netlink() {
 PacketExt& SocketRecord::ensure_packet() {
   if (!packet_ext) packet_ext = std::make_unique<PacketExt>();
   return *packet_ext;
+}
+
+VsockExt& SocketRecord::ensure_vsock() {
+  if (!vsock_ext) vsock_ext = std::make_unique<VsockExt>();
+  return *vsock_ext;
+}
+
+TipcExt& SocketRecord::ensure_tipc() {
+  if (!tipc_ext) tipc_ext = std::make_unique<TipcExt>();
+  return *tipc_ext;
+}
+
+XdpExt& SocketRecord::ensure_xdp() {
+  if (!xdp_ext) xdp_ext = std::make_unique<XdpExt>();
+  return *xdp_ext;
 }
 
 }  // namespace sw

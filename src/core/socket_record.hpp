@@ -11,6 +11,7 @@
 #include <linux/inet_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/tcp.h>
+#include <linux/xdp_diag.h>
 
 #include <array>
 #include <cstdint>
@@ -89,6 +90,41 @@ struct PacketExt {
   bool has_filter = false;  // the attribute was sent (empty when the reader lacks privilege)
 };
 
+// AF_VSOCK (vsock_diag): filled by netlink/parse_families.cpp. CIDs and
+// ports are 32-bit; VMADDR_CID_ANY / VMADDR_PORT_ANY (~0) print as "*".
+struct VsockExt {
+  uint8_t type = 0;  // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+  uint32_t src_cid = 0, src_port = 0;
+  uint32_t dst_cid = 0, dst_port = 0;
+};
+
+// AF_TIPC (tipc sock_diag: nested TIPC_NLA_SOCK attributes, no fixed header).
+struct TipcExt {
+  uint32_t type = 0;       // TIPC_NLA_SOCK_TYPE: SOCK_STREAM, _DGRAM, _RDM, _SEQPACKET
+  uint32_t node = 0;       // TIPC_NLA_SOCK_ADDR: own node address
+  uint32_t ref = 0;        // TIPC_NLA_SOCK_REF: port id
+  bool connected = false;  // TIPC_NLA_SOCK_CON present
+  uint32_t peer_node = 0;  // TIPC_NLA_CON_NODE
+  uint32_t peer_sock = 0;  // TIPC_NLA_CON_SOCK
+  bool via = false;        // TIPC_NLA_CON_FLAG: connected through a service name
+  uint32_t via_type = 0;   // TIPC_NLA_CON_TYPE
+  uint32_t via_inst = 0;   // TIPC_NLA_CON_INST
+  bool published = false;  // TIPC_NLA_SOCK_HAS_PUBL
+  bool link_cong = false;  // TIPC_NLA_SOCK_STAT_LINK_CONG
+  bool conn_cong = false;  // TIPC_NLA_SOCK_STAT_CONN_CONG
+  uint32_t drops = 0;      // TIPC_NLA_SOCK_STAT_DROP
+};
+
+// AF_XDP (xdp_diag). Rings are entry counts (struct xdp_diag_ring).
+struct XdpExt {
+  uint8_t type = 0;
+  std::optional<xdp_diag_info> info;
+  std::optional<uint32_t> rx_ring, tx_ring, fill_ring, completion_ring;
+  std::optional<xdp_diag_umem> umem;
+  std::optional<xdp_diag_stats> stats;
+  std::vector<uint32_t> skmem;  // XDP_DIAG_MEMINFO
+};
+
 struct SocketRecord {
   Table table = Table::Tcp;
   uint8_t family = 0;  // AF_*
@@ -123,6 +159,11 @@ struct SocketRecord {
   // packet
   std::unique_ptr<PacketExt> packet_ext;
 
+  // vsock, tipc, xdp
+  std::unique_ptr<VsockExt> vsock_ext;
+  std::unique_ptr<TipcExt> tipc_ext;
+  std::unique_ptr<XdpExt> xdp_ext;
+
   // /proc fallback extras: the unparsed rest of the line (ss's opt:"..."), and
   // for TCP the tcp_info-like values /proc/net/tcp carries.
   struct ProcTcp {
@@ -145,6 +186,9 @@ struct SocketRecord {
   UnixExt& ensure_unix();
   NetlinkExt& ensure_netlink();
   PacketExt& ensure_packet();
+  VsockExt& ensure_vsock();
+  TipcExt& ensure_tipc();
+  XdpExt& ensure_xdp();
   bool is_inet() const { return family == 2 || family == 10; }
 };
 

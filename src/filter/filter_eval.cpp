@@ -67,6 +67,16 @@ View view_of(const SocketRecord& r) {
     v.remote = kZero.data();
     v.lport = r.packet_ext && r.packet_ext->info ? r.packet_ext->info->pdi_index : 0;
     v.rport = 0;
+  } else if (r.family == AF_VSOCK && r.vsock_ext) {
+    // ss's sockstat ports are ints: a 32-bit vsock port past INT_MAX
+    // (VMADDR_PORT_ANY) compares as negative. The CID is in local/peer bytes.
+    v.lport = static_cast<int32_t>(r.vsock_ext->src_port);
+    v.rport = static_cast<int32_t>(r.vsock_ext->dst_port);
+  } else if (r.family == AF_XDP) {
+    // xdp_show_sock: lport is the queue id, iface the ifindex, no address.
+    v.local = v.remote = kZero.data();
+    v.lport = r.xdp_ext && r.xdp_ext->info ? static_cast<int32_t>(r.xdp_ext->info->queue_id) : 0;
+    v.rport = 0;
   }
   return v;
 }

@@ -199,6 +199,10 @@ bool non_inet(int fam, std::string addr, bool is_port, const FilterContext& ctx,
     if (fam == AF_VSOCK && !parse_u32(addr, v))
       return fail("expected a vsock CID, got '" + addr + "'");
     std::memcpy(p.bytes.data(), &v, 4);
+    // ss's vsock_set_inet_prefix() rebuilds the prefix after setting bitlen
+    // 32, so the CID is parsed and checked but never compared (still so
+    // upstream): `src vsock:3` matches any CID. We keep that.
+    if (fam == AF_VSOCK) p.bitlen = 0;
     hc.addrs.push_back(p);
   }
   return true;

@@ -127,12 +127,14 @@ Expected<ReplaySource> ReplaySource::open(const std::string& path) {
 Expected<DumpResult> ReplaySource::dump(const DumpRequest& req, const RecordSink& sink) {
   std::vector<uint64_t> aligned;
   for (const auto& m : msgs_) {
-    auto group = [](Table t) {  // one dump serves every unix (and every packet) table
+    auto group = [](Table t) {  // one dump serves every unix (packet, vsock) table
       if (t == Table::UnixStream || t == Table::UnixDgram || t == Table::UnixSeq) return 1;
       if (t == Table::PacketRaw || t == Table::PacketDgram) return 2;
+      if (t == Table::VsockStream || t == Table::VsockDgram) return 3;
       return 0;
     };
-    bool unix_msg = group(m.table) == 1;
+    // The families whose kernel dump applies the request's state mask.
+    bool masked = group(m.table) == 1 || group(m.table) == 3 || m.table == Table::Tipc;
     if (group(req.table) ? group(req.table) != group(m.table) : m.table != req.table) continue;
     nlmsghdr h;
     std::memcpy(&h, bytes_.data() + m.offset, sizeof h);
@@ -140,12 +142,13 @@ Expected<DumpResult> ReplaySource::dump(const DumpRequest& req, const RecordSink
     std::memcpy(aligned.data(), bytes_.data() + m.offset, h.nlmsg_len);
     const auto& hh = *reinterpret_cast<const nlmsghdr*>(aligned.data());
     Expected<SocketRecord> rec = parse_reply(hh, m.table);
+    if (!rec && rec.error().code == kNoSocket) continue;
     if (!rec)
       return Error{fmt::format("{}: offset {}: {}", path_, m.offset, rec.error().message), EBADMSG};
     bool inet = rec->family == AF_INET || rec->family == AF_INET6;
     if (inet && rec->family != req.family) continue;
     // A hostile state byte must not shift past the mask's width.
-    if ((inet || unix_msg) && (rec->state >= 32 || !(req.states & (1u << rec->state)))) continue;
+    if ((inet || masked) && (rec->state >= 32 || !(req.states & (1u << rec->state)))) continue;
     sink(std::move(*rec));
   }
   return DumpResult{};

@@ -265,6 +265,13 @@ Expected<SocketRecord> parse_reply(const nlmsghdr& h, Table requested) {
     case Table::UnixDgram:
     case Table::UnixSeq:
       return parse_unix_msg(h);
+    case Table::VsockStream:
+    case Table::VsockDgram:
+      return parse_vsock_msg(h);
+    case Table::Tipc:
+      return parse_tipc_msg(h);
+    case Table::Xdp:
+      return parse_xdp_msg(h);
     default:
       return parse_inet_msg(h, requested);
   }

@@ -34,6 +34,16 @@ inline int nlmsgerr_errno(int error) {
 // packet_diag_msg (netlink/parse_packet.cpp).
 Expected<SocketRecord> parse_packet_msg(const nlmsghdr& h);
 
+// vsock_diag_msg, TIPC's sock_diag answer, xdp_diag_msg
+// (netlink/parse_families.cpp).
+Expected<SocketRecord> parse_vsock_msg(const nlmsghdr& h);
+Expected<SocketRecord> parse_tipc_msg(const nlmsghdr& h);
+Expected<SocketRecord> parse_xdp_msg(const nlmsghdr& h);
+
+// The error code of a message that describes no socket: TIPC answers a socket
+// its state mask drops with an empty message. Callers skip it silently.
+inline constexpr int kNoSocket = ENOMSG;
+
 // Dispatches on the table a dump was requested for (unix: any unix table).
 Expected<SocketRecord> parse_reply(const nlmsghdr& h, Table requested);
 

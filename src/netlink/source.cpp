@@ -4,7 +4,10 @@
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/tipc_sockets_diag.h>
 #include <linux/unix_diag.h>
+#include <linux/vm_sockets_diag.h>
+#include <linux/xdp_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -90,6 +93,24 @@ std::vector<uint8_t> build_dump_request(const DumpRequest& req) {
     r.sdiag_protocol = NDIAG_PROTO_ALL;
     r.ndiag_show = NDIAG_SHOW_GROUPS | NDIAG_SHOW_MEMINFO;
     append_pod(out, r);
+  } else if (req.table == Table::VsockStream || req.table == Table::VsockDgram) {
+    // One dump covers both vsock tables; the kernel applies the state mask.
+    vsock_diag_req r{};
+    r.sdiag_family = AF_VSOCK;
+    r.vdiag_states = req.states;
+    append_pod(out, r);
+  } else if (req.table == Table::Tipc) {
+    tipc_sock_diag_req r{};
+    r.sdiag_family = AF_TIPC;
+    r.tidiag_states = req.states;
+    append_pod(out, r);
+  } else if (req.table == Table::Xdp) {
+    // ss asks for everything it can print (there is no state mask).
+    xdp_diag_req r{};
+    r.sdiag_family = AF_XDP;
+    r.xdiag_show =
+        XDP_SHOW_INFO | XDP_SHOW_RING_CFG | XDP_SHOW_UMEM | XDP_SHOW_MEMINFO | XDP_SHOW_STATS;
+    append_pod(out, r);
   } else {  // unix: one dump covers stream, dgram and seqpacket
     unix_diag_req r{};
     r.sdiag_family = AF_UNIX;
@@ -120,7 +141,7 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
     Expected<SocketRecord> rec = parse_reply(h, req.table);
     if (rec)
       sink(std::move(*rec));
-    else if (parse_error.message.empty())
+    else if (rec.error().code != kNoSocket && parse_error.message.empty())
       parse_error = rec.error();
   };
   auto st = (*s)->dump(bytes.data(), bytes.size(), on_msg, recorder_);

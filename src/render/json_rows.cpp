@@ -10,6 +10,7 @@
 #include "enrich/cgroup_names.hpp"
 #include "enrich/container.hpp"
 #include "procfs/owner_index.hpp"
+#include "render/family_rows.hpp"
 
 namespace sw {
 
@@ -35,6 +36,12 @@ std::string_view family_name(int af) {
       return "packet";
     case AF_NETLINK:
       return "netlink";
+    case AF_VSOCK:
+      return "vsock";
+    case AF_TIPC:
+      return "tipc";
+    case AF_XDP:
+      return "xdp";
     default:
       return "unknown";
   }
@@ -314,7 +321,7 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
   w.begin_object();
   if (with_schema) w.field("schema", kJsonSchema);
   if (has_netns_) write_netns(w, netns_);
-  w.field("netid", table_netid(r.table));
+  w.field("netid", family_netid(r));
   w.field("family", family_name(r.family));
   w.field("state", json_state_name(r.family == AF_NETLINK ? int{kClose} : int{r.state}));
   w.field("recv_q", static_cast<int64_t>(static_cast<int32_t>(r.rqueue)));
@@ -335,6 +342,8 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
     w.begin_object();
     w.field("peer_inode", u ? u->peer_inode : 0u);
     w.end_object();
+  } else if (is_other_family(r)) {
+    write_family_json(w, r, o, ifnames_);
   }
   if (o.show_users) owners(w, r);
   if (inet && o.show_options) {
@@ -352,7 +361,7 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
     }
   }
   if (o.show_details) {
-    w.field("uid", r.uid);
+    if (r.family != AF_VSOCK) w.field("uid", r.uid);  // vsock_diag reports no uid
     w.field("cookie", fmt::format("{:x}", r.cookie));
     if (r.mark && *r.mark) w.field("fwmark", *r.mark);
     if (r.v6only && r.family == AF_INET6) w.field("v6only", *r.v6only != 0);
@@ -380,6 +389,8 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
       skmem(w, r.netlink_ext->skmem);
     else if (r.packet_ext)
       skmem(w, r.packet_ext->skmem);
+    else if (r.xdp_ext)
+      skmem(w, r.xdp_ext->skmem);
   }
   if (o.show_tcpinfo && (r.table == Table::Tcp)) {
     if (r.ext && r.ext->info)

@@ -16,6 +16,7 @@ struct RenderOptions {
   bool show_inet_sockopt = false;  // --inet-sockopt
   bool show_users = false;         // -p
   bool show_threads = false;       // -T
+  bool show_tipcinfo = false;      // --tipcinfo
   bool oneline = false;            // -O
   bool show_header = true;         // !-H
 };

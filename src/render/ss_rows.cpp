@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 
 #include "core/escape.hpp"
+#include "render/family_rows.hpp"
 #include "render/inet_ext.hpp"
 #include "render/packet_rows.hpp"
 #include "render/skmem.hpp"
@@ -31,6 +32,13 @@ void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
     case AF_PACKET: {
       PacketRowContext pc{ctx_.opt, ctx_.show_bpf, ifnames_, ctx_.owners};
       packet_cells(cells_, r, pc);
+      break;
+    }
+    case AF_VSOCK:
+    case AF_TIPC:
+    case AF_XDP: {
+      FamilyRowContext fc{ctx_.opt, ifnames_, ctx_.owners};
+      family_cells(cells_, r, fc);
       break;
     }
     default:
