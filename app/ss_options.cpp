@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/tables.hpp"
+#include "subcommands.hpp"
 #include "usage_text.hpp"
 
 namespace sw {
@@ -413,8 +414,11 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
         r.out = "ss utility, iproute2-6.1.0 (sockwatch " SOCKWATCH_VERSION ")\n";
         return r;
       }
-      case 'h':
-        return help();
+      case 'h': {
+        auto r = help();  // -f help stays exactly ss's text
+        r.out += help_appendix();
+        return r;
+      }
       default:
         return usage_error();
     }
@@ -480,6 +484,32 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
   ParseOutcome r;
   r.options = std::move(b.o);
   return r;
+}
+
+std::vector<std::string> ss_option_spellings() {
+  std::vector<std::string> out;
+  for (const char* c = kShortOpts; *c; ++c)
+    if (*c != ':') out.push_back(std::string("-") + *c);
+  for (const option* o = kLongOpts; o->name; ++o) out.push_back(std::string("--") + o->name);
+  return out;
+}
+
+int first_operand_index(int argc, char** argv) {
+  // The same getopt_long scan as parse_ss_command_line, silently: its
+  // permutation leaves the operands, in order, from optind on.
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  optind = 0;
+  opterr = 0;
+  while (getopt_long(argc, args.data(), kShortOpts, kLongOpts, nullptr) != -1) {
+  }
+  int first = optind < argc ? optind : -1;
+  optind = 0;
+  opterr = 1;
+  if (first < 0) return -1;
+  for (int i = 1; i < argc; ++i)
+    if (argv[i] == args[static_cast<size_t>(first)]) return i;
+  return -1;
 }
 
 }  // namespace sw

@@ -49,4 +49,11 @@ struct ParseOutcome {
 
 ParseOutcome parse_ss_command_line(int argc, char** argv);
 
+// Every option spelling the parser accepts ("-t", "--tcp", ...), for the
+// documentation drift test.
+std::vector<std::string> ss_option_spellings();
+// Index in argv of the first non-option argument under ss's option grammar
+// (option arguments such as `-N NAME` are not operands), or -1.
+int first_operand_index(int argc, char** argv);
+
 }  // namespace sw

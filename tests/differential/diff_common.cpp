@@ -106,6 +106,8 @@ Rules load_rules(const std::string& path) {
       r.sort_lines.emplace_back(std::regex(line.substr(11)), line);
     } else if (starts_with(line, "sockwatch-option ")) {
       for (auto& w : split_words(line.substr(17))) r.sockwatch_options.insert(w);
+    } else if (starts_with(line, "help-appendix ")) {
+      r.help_appendix.emplace_back(line.substr(14));
     } else {
       throw std::runtime_error("unknown rule: " + line);
     }

@@ -32,12 +32,15 @@ struct Rule {
 //   normalize RE => REPL      volatile fields, applied to both sides in "shape" mode
 //   sort-lines RE             in "shape" mode, matching lines are sorted among themselves
 //   sockwatch-option OPT...   options sockwatch adds and ss rejects
+//   help-appendix RE          "help" lines: sockwatch prints ss's text, a blank line,
+//                             then its own section, whose first line matches RE
 struct Rules {
   std::vector<std::regex> stderr_ignore;
   std::vector<Rule> ss_fixup;
   std::vector<Rule> normalize;
   std::vector<std::pair<std::regex, std::string>> sort_lines;
   std::set<std::string> sockwatch_options;
+  std::vector<std::regex> help_appendix;
 };
 
 // Reads the ```rules block of known_diffs.md; throws on a malformed rule.

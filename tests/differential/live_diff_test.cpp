@@ -23,7 +23,7 @@ namespace {
 std::string g_ns;
 pid_t g_pop = -1;
 
-enum class Mode { kExact, kShape, kDeviation };
+enum class Mode { kExact, kShape, kDeviation, kHelp };
 
 struct Case {
   Mode mode;
@@ -44,6 +44,8 @@ std::vector<Case> load_matrix() {
       c.mode = Mode::kShape;
     } else if (words[0] == "deviation") {
       c.mode = Mode::kDeviation;
+    } else if (words[0] == "help") {
+      c.mode = Mode::kHelp;
     } else {
       throw std::runtime_error("matrix.txt: unknown mode in: " + line);
     }
@@ -64,7 +66,7 @@ TEST(LiveDifferential, MatrixMatchesSs) {
   Rules rules = load_rules(SW_DIFF_DIR "/known_diffs.md");
   auto cases = load_matrix();
   ASSERT_GE(cases.size(), 40u);
-  int exact = 0, shaped = 0, deviations = 0;
+  int exact = 0, shaped = 0, deviations = 0, helps = 0;
   std::set<std::string> fixups;
   for (const auto& c : cases) {
     SCOPED_TRACE("flags:" + c.text);
@@ -91,7 +93,19 @@ TEST(LiveDifferential, MatrixMatchesSs) {
     std::string ea = filter_stderr(a.err, rules), eb = filter_stderr(b.err, rules);
     EXPECT_TRUE(ea == eb) << "stderr differs:\n" << unified_diff(ea, eb);
     std::string sa = fixup_ss(a.out, rules, &fixups);
-    if (c.mode == Mode::kExact) {
+    if (c.mode == Mode::kHelp) {
+      // ss's usage byte for byte, then a blank line and sockwatch's section
+      // (known_diffs.md, item 11); nothing of ss's text may change.
+      ASSERT_FALSE(rules.help_appendix.empty()) << "no help-appendix rule";
+      std::string head = b.out.substr(0, std::min(sa.size(), b.out.size()));
+      EXPECT_TRUE(sa == head) << unified_diff(sa, head);
+      std::string rest = b.out.substr(head.size());
+      std::string first = rest.substr(0, rest.find('\n', 1));
+      EXPECT_TRUE(rest.size() > 1 && rest[0] == '\n' &&
+                  std::regex_search(first.substr(1), rules.help_appendix[0]))
+          << "sockwatch's section does not start with a blank line and the marker: " << first;
+      ++helps;
+    } else if (c.mode == Mode::kExact) {
       EXPECT_TRUE(sa == b.out) << unified_diff(sa, b.out);
       ++exact;
     } else {
@@ -108,7 +122,8 @@ TEST(LiveDifferential, MatrixMatchesSs) {
   for (const auto& f : fixups) std::cout << "ss output rewritten by: " << f << "\n";
   std::cout << exact << " flag sets compared byte for byte, " << shaped
             << " by shape (volatile fields normalised, blank runs collapsed), " << deviations
-            << " documented deviations checked\n";
+            << " documented deviations checked, " << helps
+            << " help texts checked as ss's text plus sockwatch's section\n";
 }
 
 struct CorpusLine {

@@ -1,0 +1,228 @@
+#include "subcommands.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/escape.hpp"
+#include "filter/filter.hpp"
+#include "ss_options.hpp"
+
+namespace sw {
+
+namespace {
+
+// Planned subcommands (DESIGN.md) have no options table until they exist: the
+// docs describe only what this version does. Each issue that implements one
+// fills in `options` and `run`, and adds man/sockwatch-NAME.8.scd and its
+// completion entries (the drift test in tests/packaging insists).
+const Subcommand kSubcommands[] = {
+    {"log",
+     "headless event stream: every connection opened, changed, closed",
+     "[ OPTIONS ]",
+     {},
+     nullptr},
+    {"top",
+     "live table of connections with rates, sort, filter and kill",
+     "[ OPTIONS ]",
+     {},
+     nullptr},
+    {"baseline",
+     "record what listens and talks; diff later, with an exit code for cron",
+     "{save|diff} [ OPTIONS ]",
+     {},
+     nullptr},
+    {"check",
+     "triage findings: sniffers, reverse shells, deleted binaries, hidden sockets",
+     "[ OPTIONS ]",
+     {},
+     nullptr},
+    {"metrics", "Prometheus exposition of socket aggregates", "[ OPTIONS ]", {}, nullptr},
+};
+
+const OptionDoc kSsModeExtensions[] = {
+    {'j', "json", "", "one JSON document (schema sockwatch/1)", 0},
+    {0, "ndjson", "", "one JSON object per socket (or -E event) per line", 0},
+    {0, "all-netns", "", "every network namespace on the host, with a Netns column", 0},
+    {0, "replay", "FILE", "read sockets from a recording (ss -D or --record), not the kernel", 0},
+    {0, "record", "FILE", "write the raw dumps of every requested table to FILE", 0},
+    {'v', "", "", "same as -V (ss accepts it too, without listing it)", 1},
+};
+
+// Optimal string alignment distance (Levenshtein plus adjacent transposition,
+// so "tpo" is one edit from "top").
+size_t osa_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// One row in ss's usage layout: three blanks, the option padded to 20, the help.
+void append_option(std::string& out, const OptionDoc& o) {
+  std::string left = o.short_name ? std::string("-") + o.short_name : std::string();
+  if (!o.long_name.empty()) {
+    left += o.short_name ? ", " : "    ";
+    left += "--";
+    left += o.long_name;
+    if (!o.arg.empty()) left += "=" + std::string(o.arg);
+  } else if (!o.arg.empty()) {
+    left += " " + std::string(o.arg);
+  }
+  out += "   " + left;
+  out += left.size() < 20 ? std::string(20 - left.size(), ' ') : std::string(" ");
+  out += o.help;
+  out += '\n';
+}
+
+void append_options(std::string& out, std::span<const OptionDoc> opts) {
+  for (size_t i = 0; i < opts.size(); ++i) {
+    if (i > 0 && opts[i].group != opts[i - 1].group) out += '\n';
+    append_option(out, opts[i]);
+  }
+}
+
+}  // namespace
+
+std::span<const Subcommand> subcommands() { return kSubcommands; }
+
+const Subcommand* find_subcommand(std::string_view name) {
+  for (const auto& s : kSubcommands)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::span<const OptionDoc> ss_mode_extensions() { return kSsModeExtensions; }
+
+std::optional<std::string_view> suggest_subcommand(std::string_view word) {
+  std::optional<std::string_view> best;
+  size_t best_d = 0;
+  for (const auto& s : kSubcommands) {
+    size_t limit = s.name.size() <= 4 ? 1 : 2;
+    size_t d = osa_distance(word, s.name);
+    if (d == 0 || d > limit) continue;
+    if (!best || d < best_d) {
+      best = s.name;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+std::string help_appendix() {
+  std::string out =
+      "\n"
+      "sockwatch: options that ss does not have\n";
+  append_options(out, kSsModeExtensions);
+  // Implemented subcommands first; planned ones are listed apart so that no
+  // line promises what this version cannot do.
+  for (bool implemented : {true, false}) {
+    bool any = false;
+    for (const auto& s : kSubcommands) {
+      if ((s.run != nullptr) != implemented) continue;
+      if (!any) {
+        out += implemented ? "\nsockwatch: subcommands (sockwatch SUBCOMMAND --help)\n"
+                           : "\nsockwatch: planned subcommands, not in this version\n";
+        any = true;
+      }
+      std::string name(s.name);
+      out += "   " + name + std::string(name.size() < 10 ? 10 - name.size() : 1, ' ');
+      out += s.summary;
+      out += '\n';
+    }
+  }
+  out += "\nSee sockwatch(8) for the filter language, environment and exit codes.\n";
+  return out;
+}
+
+std::string subcommand_help(const Subcommand& sub) {
+  std::string out = "Usage: sockwatch " + std::string(sub.name) + " " + std::string(sub.usage) +
+                    "\n   " + std::string(sub.summary) + "\n";
+  if (!sub.options.empty()) {
+    out += '\n';
+    append_options(out, sub.options);
+  }
+  return out;
+}
+
+GetoptSpec getopt_spec(std::span<const OptionDoc> opts) {
+  GetoptSpec g;
+  g.names.reserve(opts.size());  // stable c_str() for the option rows
+  for (size_t i = 0; i < opts.size(); ++i) {
+    const OptionDoc& o = opts[i];
+    int has_arg = o.arg.empty() ? no_argument : required_argument;
+    if (o.short_name) {
+      g.short_opts += o.short_name;
+      if (has_arg) g.short_opts += ':';
+    }
+    if (!o.long_name.empty()) {
+      g.names.emplace_back(o.long_name);
+      int val = o.short_name ? o.short_name : 256 + static_cast<int>(i);
+      g.longs.push_back({g.names.back().c_str(), has_arg, nullptr, val});
+    }
+  }
+  g.longs.push_back({nullptr, 0, nullptr, 0});
+  return g;
+}
+
+int find_subcommand_word(int argc, char** argv) {
+  int i = first_operand_index(argc, argv);
+  return i >= 0 && find_subcommand(argv[i]) ? i : -1;
+}
+
+int run_subcommand(int argc, char** argv, int word) {
+  const Subcommand* sub = find_subcommand(argv[word]);
+  if (!sub) return 3;  // the caller found the word first; not reachable
+  if (!sub->run) {
+    std::fprintf(stderr, "sockwatch: %s: not implemented in this version\n", argv[word]);
+    return 2;
+  }
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i)
+    if (i != word) args.emplace_back(argv[i]);
+  bool short_h_free = std::none_of(sub->options.begin(), sub->options.end(),
+                                   [](const OptionDoc& o) { return o.short_name == 'h'; });
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a == "--help" || (a == "-h" && short_h_free)) {
+      std::fputs(subcommand_help(*sub).c_str(), stdout);
+      return 0;
+    }
+  }
+  return sub->run(args);
+}
+
+std::optional<std::string> typo_hint(int argc, char** argv, bool resolve_names) {
+  int i = first_operand_index(argc, argv);
+  if (i < 0) return std::nullopt;
+  std::string word = argv[i];
+  auto near = suggest_subcommand(word);
+  if (!near) return std::nullopt;
+  // A table name (`sockwatch tcp`, one edit from top) was meant as -A tcp, not top.
+  {
+    std::string opt = "-A", prog = "sockwatch";
+    char* a[] = {prog.data(), opt.data(), word.data(), nullptr};
+    if (parse_ss_command_line(3, a).options) return std::nullopt;
+  }
+  // Only when ss would reject the word itself (status 1: not a host, not an
+  // address); a resolvable host or a keyword keeps its ss meaning.
+  FilterContext ctx;
+  ctx.resolve_names = resolve_names;
+  ctx.ifindex_of = [](const std::string&) { return 0u; };
+  ctx.cgroup_id_of = [](const std::string&) -> Expected<uint64_t> { return Error{"", 0}; };
+  auto r = parse_filter({word}, {}, ctx);
+  if (!r.error || r.error->status != 1 || r.error->caret_at != 0) return std::nullopt;
+  std::string shown;
+  append_escaped(shown, word);
+  return "sockwatch: \"" + shown + "\" is neither a subcommand nor a host; did you mean " +
+         std::string(*near) + "?\n";
+}
+
+}  // namespace sw

@@ -1,0 +1,75 @@
+# bash completion for sockwatch (installed as
+# /usr/share/bash-completion/completions/sockwatch). Plain bash: no
+# bash-completion helpers needed. tests/packaging/docs_test.sh checks that
+# every option the parser accepts is offered here.
+
+_sockwatch() {
+  local cur prev
+  cur=${COMP_WORDS[COMP_CWORD]}
+  prev=${COMP_CWORD:+${COMP_WORDS[COMP_CWORD-1]}}
+
+  local shorts="-h -V -v -n -r -a -l -o -e -m -p -T -i -s -b -E -Z -z -N -4 -6 -0 -t -M -S -u
+    -d -w -x -f -K -H -O -A -D -F -j"
+  local longs="--help --version --numeric --resolve --all --listening --options --extended
+    --memory --processes --threads --info --tipcinfo --summary --tos --cgroup --bpf --events
+    --context --contexts --net= --ipv4 --ipv6 --packet --tcp --mptcp --sctp --udp --dccp --raw
+    --unix --tipc --vsock --xdp --family= --kill --no-header --oneline --inet-sockopt --query=
+    --socket= --diag= --filter= --json --ndjson --all-netns --replay= --record="
+  local families="inet inet6 link unix netlink vsock tipc xdp help"
+  local queries="all inet tcp mptcp udp raw unix unix_dgram unix_stream unix_seqpacket packet
+    packet_raw packet_dgram netlink dccp sctp vsock vsock_stream vsock_dgram xdp"
+  local states="all connected synchronized bucket big established syn-sent syn-recv fin-wait-1
+    fin-wait-2 time-wait closed close-wait last-ack listening closing unknown"
+  local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"
+  # Implemented subcommands only (none in this version): each adds its word
+  # here and a case below when it lands.
+  local subcommands=""
+
+  # An option's argument: --opt=VALUE, or the word after -f/-A/-N/-D/-F.
+  local opt=$prev val=$cur
+  # bash splits "--family=in" at the "=" (COMP_WORDBREAKS) unless it does not.
+  if [[ $prev == = && $COMP_CWORD -ge 2 ]]; then
+    opt=${COMP_WORDS[COMP_CWORD-2]}
+  elif [[ $cur == --*=* ]]; then
+    opt=${cur%%=*}
+    val=${cur#*=}
+  fi
+  case $opt in
+    -f | --family)
+      COMPREPLY=($(compgen -W "$families" -- "$val"))
+      return
+      ;;
+    -A | --query | --socket)
+      # A comma-separated list: complete the last element.
+      local head=""
+      [[ $val == *,* ]] && head=${val%,*},
+      COMPREPLY=($(compgen -P "$head" -W "$queries" -- "${val##*,}"))
+      return
+      ;;
+    -N | --net)
+      COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$val"))
+      return
+      ;;
+    -D | --diag | -F | --filter | --replay | --record)
+      COMPREPLY=($(compgen -f -- "$val"))
+      return
+      ;;
+    state | exclude | excl)
+      COMPREPLY=($(compgen -W "$states" -- "$cur"))
+      return
+      ;;
+    dev)
+      COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur"))
+      return
+      ;;
+  esac
+
+  case $cur in
+    --*) COMPREPLY=($(compgen -W "$longs" -- "$cur")) ;;
+    -*) COMPREPLY=($(compgen -W "$shorts" -- "$cur")) ;;
+    *) COMPREPLY=($(compgen -W "$subcommands $keywords" -- "$cur")) ;;
+  esac
+  [[ ${COMPREPLY[0]-} == *= ]] && compopt -o nospace 2>/dev/null
+  return 0
+}
+complete -F _sockwatch sockwatch
