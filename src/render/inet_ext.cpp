@@ -22,6 +22,7 @@
 
 #include "core/escape.hpp"
 #include "enrich/cgroup_names.hpp"
+#include "render/numfmt.hpp"
 #include "render/skmem.hpp"
 
 namespace sw {
@@ -30,30 +31,13 @@ namespace {
 
 using It = std::back_insert_iterator<std::string>;
 
-// C's %g. fmt's {:g} prints the same text (checked on 18M sampled values of
-// the magnitudes ss prints) at a fraction of glibc's cost: printf's float
-// path was ~35% of -tani. fmt's plain {} would differ (0.0001, 1e+06).
+// C's %g, %.3g, %.0f and the integers go through render/numfmt: printf's
+// output without fmt's per-call format parsing or glibc's float printing
+// (together ~75% of -tani's instructions before).
 std::string g(double v) {
-  // Fast path: nearly every %g value here is a whole number of microseconds
-  // divided by 1000 (rtt, rto, ato, minrtt...). Below 1000 ms that is at most
-  // six significant digits, so %g is just "int.frac" without trailing zeros
-  // (checked against printf for every n/1000, n < 1e6).
-  if (v >= 0 && v < 1000.0) {
-    auto n = static_cast<long long>(std::llround(v * 1000.0));
-    if (static_cast<double>(n) / 1000.0 == v) {
-      std::string out = fmt::format_int(n / 1000).str();
-      if (int frac = static_cast<int>(n % 1000)) {
-        char f[4] = {static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
-                     static_cast<char>('0' + frac % 10), 0};
-        size_t len = 3;
-        while (f[len - 1] == '0') --len;
-        out.push_back('.');
-        out.append(f, len);
-      }
-      return out;
-    }
-  }
-  return fmt::format("{:g}", v);
+  std::string out;
+  num::g(out, v);
+  return out;
 }
 
 // C's "%#x": "0" for zero, "0x.." otherwise (fmt's {:#x} would print "0x0").
@@ -118,14 +102,15 @@ int effective_protocol(const SocketRecord& r) {
 
 void timer_text(std::string& out, const SocketRecord& r, int proto) {
   if (!r.timer) return;
-  static constexpr const char* kNames[] = {"off",      "on",      "keepalive",
-                                           "timewait", "persist", "unknown"};
-  if (proto == IPPROTO_SCTP) {
-    fmt::format_to(It(out), " timer:(T3_RTX,{},{})", format_ms_timer(r.expires), r.retrans);
-    return;
-  }
-  fmt::format_to(It(out), " timer:({},{},{})", kNames[r.timer > 4 ? 5 : r.timer],
-                 format_ms_timer(r.expires), r.retrans);
+  static constexpr std::string_view kNames[] = {"off",      "on",      "keepalive",
+                                                "timewait", "persist", "unknown"};
+  out += " timer:(";
+  out += proto == IPPROTO_SCTP ? std::string_view("T3_RTX") : kNames[r.timer > 4 ? 5 : r.timer];
+  out += ',';
+  append_ms_timer(out, r.expires);
+  out += ',';
+  num::u(out, r.retrans);
+  out += ')';
 }
 
 void cgroup_text(std::string& out, uint64_t id, const CgroupNames* cgroups) {
@@ -138,13 +123,22 @@ void cgroup_text(std::string& out, uint64_t id, const CgroupNames* cgroups) {
 
 // ss's sock_details_print plus the v6only and shutdown text of inet_show_sock.
 void details_text(std::string& out, const SocketRecord& r, const CgroupNames* cgroups) {
-  if (r.uid) fmt::format_to(It(out), " uid:{}", r.uid);
-  fmt::format_to(It(out), " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode), r.cookie);
-  if (r.mark && *r.mark) fmt::format_to(It(out), " fwmark:0x{:x}", *r.mark);
+  if (r.uid) num::kv(out, " uid:", r.uid);
+  num::kv(out, " ino:", static_cast<uint32_t>(r.inode));
+  out += " sk:";
+  num::x(out, r.cookie);
+  if (r.mark && *r.mark) {
+    out += " fwmark:0x";
+    num::x(out, *r.mark);
+  }
   if (r.cgroup_id && *r.cgroup_id) cgroup_text(out, *r.cgroup_id, cgroups);
-  if (r.family == AF_INET6 && r.v6only) fmt::format_to(It(out), " v6only:{}", *r.v6only);
-  if (r.shutdown)
-    fmt::format_to(It(out), " {}-{}", (*r.shutdown & 1) ? '-' : '<', (*r.shutdown & 2) ? '-' : '>');
+  if (r.family == AF_INET6 && r.v6only) num::kv(out, " v6only:", *r.v6only);
+  if (r.shutdown) {
+    out += ' ';
+    out += (*r.shutdown & 1) ? '-' : '<';
+    out += '-';
+    out += (*r.shutdown & 2) ? '-' : '>';
+  }
 }
 
 void sockopt_text(std::string& out, const inet_diag_sockopt& o, bool oneline) {
@@ -168,8 +162,11 @@ void mem_text(std::string& out, const InetExt& e) {
   if (!e.skmem.empty()) {
     append_skmem(out, e.skmem);
   } else if (e.meminfo) {
-    fmt::format_to(It(out), " mem:(r{},w{},f{},t{})", e.meminfo->idiag_rmem, e.meminfo->idiag_wmem,
-                   e.meminfo->idiag_fmem, e.meminfo->idiag_tmem);
+    num::kv(out, " mem:(r", e.meminfo->idiag_rmem);
+    num::kv(out, ",w", e.meminfo->idiag_wmem);
+    num::kv(out, ",f", e.meminfo->idiag_fmem);
+    num::kv(out, ",t", e.meminfo->idiag_tmem);
+    out += ')';
   }
 }
 
@@ -186,7 +183,16 @@ std::string pct(uint64_t part, uint64_t whole) {
 void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
                    const RenderOptions& opt) {
   const tcp_info& i = *e.info;
-  auto it = It(out);
+  using num::kv;
+  // ss prints these u32 fields with %d.
+  auto kd = [&](std::string_view key, uint32_t v) {
+    out += key;
+    num::i(out, static_cast<int32_t>(v));
+  };
+  auto kg = [&](std::string_view key, double v) {
+    out += key;
+    num::g(out, v);
+  };
   if (opt.show_options) {
     if (i.tcpi_options & TCPI_OPT_TIMESTAMPS) out += " ts";
     if (i.tcpi_options & TCPI_OPT_SACK) out += " sack";
@@ -196,33 +202,37 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
   }
   if (!e.cong.empty()) {
     out += ' ';
-    out += e.cong.substr(0, 15);  // ss copies into a 16-byte buffer
+    out += std::string_view(e.cong).substr(0, 15);  // ss copies into a 16-byte buffer
   }
-  if (i.tcpi_options & TCPI_OPT_WSCALE)
-    fmt::format_to(it, " wscale:{},{}", i.tcpi_snd_wscale, i.tcpi_rcv_wscale);
-  if (i.tcpi_rto && i.tcpi_rto != 3000000) out += " rto:" + g(i.tcpi_rto / 1000.0);
-  if (i.tcpi_backoff) fmt::format_to(it, " backoff:{}", i.tcpi_backoff);
-  if (i.tcpi_rtt) out += " rtt:" + g(i.tcpi_rtt / 1000.0) + "/" + g(i.tcpi_rttvar / 1000.0);
-  if (i.tcpi_ato) out += " ato:" + g(i.tcpi_ato / 1000.0);
-  // ss prints these u32 fields with %d.
-  if (i.tcpi_snd_mss) fmt::format_to(it, " mss:{}", static_cast<int32_t>(i.tcpi_snd_mss));
-  if (i.tcpi_pmtu) fmt::format_to(it, " pmtu:{}", i.tcpi_pmtu);
-  if (i.tcpi_rcv_mss) fmt::format_to(it, " rcvmss:{}", static_cast<int32_t>(i.tcpi_rcv_mss));
-  if (i.tcpi_advmss) fmt::format_to(it, " advmss:{}", static_cast<int32_t>(i.tcpi_advmss));
-  if (i.tcpi_snd_cwnd) fmt::format_to(it, " cwnd:{}", i.tcpi_snd_cwnd);
+  if (i.tcpi_options & TCPI_OPT_WSCALE) {
+    kv(out, " wscale:", i.tcpi_snd_wscale);
+    kv(out, ",", i.tcpi_rcv_wscale);
+  }
+  if (i.tcpi_rto && i.tcpi_rto != 3000000) kg(" rto:", i.tcpi_rto / 1000.0);
+  if (i.tcpi_backoff) kv(out, " backoff:", i.tcpi_backoff);
+  if (i.tcpi_rtt) {
+    kg(" rtt:", i.tcpi_rtt / 1000.0);
+    kg("/", i.tcpi_rttvar / 1000.0);
+  }
+  if (i.tcpi_ato) kg(" ato:", i.tcpi_ato / 1000.0);
+  if (i.tcpi_snd_mss) kd(" mss:", i.tcpi_snd_mss);
+  if (i.tcpi_pmtu) kv(out, " pmtu:", i.tcpi_pmtu);
+  if (i.tcpi_rcv_mss) kd(" rcvmss:", i.tcpi_rcv_mss);
+  if (i.tcpi_advmss) kd(" advmss:", i.tcpi_advmss);
+  if (i.tcpi_snd_cwnd) kv(out, " cwnd:", i.tcpi_snd_cwnd);
   if (i.tcpi_snd_ssthresh < 0xFFFF && i.tcpi_snd_ssthresh)
-    fmt::format_to(it, " ssthresh:{}", i.tcpi_snd_ssthresh);
-  if (i.tcpi_bytes_sent) fmt::format_to(it, " bytes_sent:{}", i.tcpi_bytes_sent);
-  if (i.tcpi_bytes_retrans) fmt::format_to(it, " bytes_retrans:{}", i.tcpi_bytes_retrans);
-  if (i.tcpi_bytes_acked) fmt::format_to(it, " bytes_acked:{}", i.tcpi_bytes_acked);
-  if (i.tcpi_bytes_received) fmt::format_to(it, " bytes_received:{}", i.tcpi_bytes_received);
-  if (i.tcpi_segs_out) fmt::format_to(it, " segs_out:{}", i.tcpi_segs_out);
-  if (i.tcpi_segs_in) fmt::format_to(it, " segs_in:{}", i.tcpi_segs_in);
-  if (i.tcpi_data_segs_out) fmt::format_to(it, " data_segs_out:{}", i.tcpi_data_segs_out);
-  if (i.tcpi_data_segs_in) fmt::format_to(it, " data_segs_in:{}", i.tcpi_data_segs_in);
+    kv(out, " ssthresh:", i.tcpi_snd_ssthresh);
+  if (i.tcpi_bytes_sent) kv(out, " bytes_sent:", i.tcpi_bytes_sent);
+  if (i.tcpi_bytes_retrans) kv(out, " bytes_retrans:", i.tcpi_bytes_retrans);
+  if (i.tcpi_bytes_acked) kv(out, " bytes_acked:", i.tcpi_bytes_acked);
+  if (i.tcpi_bytes_received) kv(out, " bytes_received:", i.tcpi_bytes_received);
+  if (i.tcpi_segs_out) kv(out, " segs_out:", i.tcpi_segs_out);
+  if (i.tcpi_segs_in) kv(out, " segs_in:", i.tcpi_segs_in);
+  if (i.tcpi_data_segs_out) kv(out, " data_segs_out:", i.tcpi_data_segs_out);
+  if (i.tcpi_data_segs_in) kv(out, " data_segs_in:", i.tcpi_data_segs_in);
   if (e.dctcp) {
     if (e.dctcp->dctcp_enabled)
-      fmt::format_to(it, " dctcp:(ce_state:{},alpha:{},ab_ecn:{},ab_tot:{})",
+      fmt::format_to(It(out), " dctcp:(ce_state:{},alpha:{},ab_ecn:{},ab_tot:{})",
                      e.dctcp->dctcp_ce_state, e.dctcp->dctcp_alpha, e.dctcp->dctcp_ab_ecn,
                      e.dctcp->dctcp_ab_tot);
     else
@@ -230,10 +240,11 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
   }
   if (e.bbr) {
     uint64_t bw = (uint64_t{e.bbr->bbr_bw_hi} << 32) | e.bbr->bbr_bw_lo;
-    out += " bbr:(bw:" + format_bw(static_cast<double>(bw) * 8.0, opt.numeric) +
-           "bps,mrtt:" + g(e.bbr->bbr_min_rtt / 1000.0);
-    if (e.bbr->bbr_pacing_gain) out += ",pacing_gain:" + g(e.bbr->bbr_pacing_gain / 256.0);
-    if (e.bbr->bbr_cwnd_gain) out += ",cwnd_gain:" + g(e.bbr->bbr_cwnd_gain / 256.0);
+    out += " bbr:(bw:";
+    append_bw(out, static_cast<double>(bw) * 8.0, opt.numeric);
+    kg("bps,mrtt:", e.bbr->bbr_min_rtt / 1000.0);
+    if (e.bbr->bbr_pacing_gain) kg(",pacing_gain:", e.bbr->bbr_pacing_gain / 256.0);
+    if (e.bbr->bbr_cwnd_gain) kg(",cwnd_gain:", e.bbr->bbr_cwnd_gain / 256.0);
     out += ")";
   }
   // "send": cwnd * mss over the smoothed rtt, or Vegas' rtt when it has one.
@@ -242,50 +253,63 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
     vrtt = e.vegas->tcpv_rtt;
   if (vrtt > 0 && i.tcpi_snd_mss && i.tcpi_snd_cwnd) {
     double bps = static_cast<double>(i.tcpi_snd_cwnd) * i.tcpi_snd_mss * 8000000. / vrtt;
-    if (bps != 0) out += " send " + format_bw(bps, opt.numeric) + "bps";
+    if (bps != 0) {
+      out += " send ";
+      append_bw(out, bps, opt.numeric);
+      out += "bps";
+    }
   }
-  if (i.tcpi_last_data_sent) fmt::format_to(it, " lastsnd:{}", i.tcpi_last_data_sent);
-  if (i.tcpi_last_data_recv) fmt::format_to(it, " lastrcv:{}", i.tcpi_last_data_recv);
-  if (i.tcpi_last_ack_recv) fmt::format_to(it, " lastack:{}", i.tcpi_last_ack_recv);
+  if (i.tcpi_last_data_sent) kv(out, " lastsnd:", i.tcpi_last_data_sent);
+  if (i.tcpi_last_data_recv) kv(out, " lastrcv:", i.tcpi_last_data_recv);
+  if (i.tcpi_last_ack_recv) kv(out, " lastack:", i.tcpi_last_ack_recv);
   if (i.tcpi_pacing_rate && i.tcpi_pacing_rate != ~0ULL) {
-    out += " pacing_rate " + format_bw(static_cast<double>(i.tcpi_pacing_rate) * 8., opt.numeric) +
-           "bps";
-    if (i.tcpi_max_pacing_rate && i.tcpi_max_pacing_rate != ~0ULL)
-      out += "/" + format_bw(static_cast<double>(i.tcpi_max_pacing_rate) * 8., opt.numeric) + "bps";
+    out += " pacing_rate ";
+    append_bw(out, static_cast<double>(i.tcpi_pacing_rate) * 8., opt.numeric);
+    out += "bps";
+    if (i.tcpi_max_pacing_rate && i.tcpi_max_pacing_rate != ~0ULL) {
+      out += '/';
+      append_bw(out, static_cast<double>(i.tcpi_max_pacing_rate) * 8., opt.numeric);
+      out += "bps";
+    }
   }
-  if (i.tcpi_delivery_rate)
-    out += " delivery_rate " +
-           format_bw(static_cast<double>(i.tcpi_delivery_rate) * 8., opt.numeric) + "bps";
-  if (i.tcpi_delivered) fmt::format_to(it, " delivered:{}", i.tcpi_delivered);
-  if (i.tcpi_delivered_ce) fmt::format_to(it, " delivered_ce:{}", i.tcpi_delivered_ce);
+  if (i.tcpi_delivery_rate) {
+    out += " delivery_rate ";
+    append_bw(out, static_cast<double>(i.tcpi_delivery_rate) * 8., opt.numeric);
+    out += "bps";
+  }
+  if (i.tcpi_delivered) kv(out, " delivered:", i.tcpi_delivered);
+  if (i.tcpi_delivered_ce) kv(out, " delivered_ce:", i.tcpi_delivered_ce);
   if (i.tcpi_delivery_rate_app_limited) out += " app_limited";
   if (i.tcpi_busy_time) {
-    fmt::format_to(it, " busy:{}ms", i.tcpi_busy_time / 1000);
-    if (i.tcpi_rwnd_limited)
-      fmt::format_to(it, " rwnd_limited:{}ms({}%)", i.tcpi_rwnd_limited / 1000,
-                     pct(i.tcpi_rwnd_limited, i.tcpi_busy_time));
-    if (i.tcpi_sndbuf_limited)
-      fmt::format_to(it, " sndbuf_limited:{}ms({}%)", i.tcpi_sndbuf_limited / 1000,
-                     pct(i.tcpi_sndbuf_limited, i.tcpi_busy_time));
+    kv(out, " busy:", i.tcpi_busy_time / 1000);
+    out += "ms";
+    if (i.tcpi_rwnd_limited) {
+      kv(out, " rwnd_limited:", i.tcpi_rwnd_limited / 1000);
+      out += "ms(" + pct(i.tcpi_rwnd_limited, i.tcpi_busy_time) + "%)";
+    }
+    if (i.tcpi_sndbuf_limited) {
+      kv(out, " sndbuf_limited:", i.tcpi_sndbuf_limited / 1000);
+      out += "ms(" + pct(i.tcpi_sndbuf_limited, i.tcpi_busy_time) + "%)";
+    }
   }
-  if (i.tcpi_unacked) fmt::format_to(it, " unacked:{}", i.tcpi_unacked);
-  if (i.tcpi_retrans || i.tcpi_total_retrans)
-    fmt::format_to(it, " retrans:{}/{}", i.tcpi_retrans, i.tcpi_total_retrans);
-  if (i.tcpi_lost) fmt::format_to(it, " lost:{}", i.tcpi_lost);
-  if (i.tcpi_sacked && r.state != kListen) fmt::format_to(it, " sacked:{}", i.tcpi_sacked);
-  if (i.tcpi_dsack_dups) fmt::format_to(it, " dsack_dups:{}", i.tcpi_dsack_dups);
-  if (i.tcpi_fackets) fmt::format_to(it, " fackets:{}", i.tcpi_fackets);
-  if (i.tcpi_reordering != 3)
-    fmt::format_to(it, " reordering:{}", static_cast<int32_t>(i.tcpi_reordering));
-  if (i.tcpi_reord_seen)
-    fmt::format_to(it, " reord_seen:{}", static_cast<int32_t>(i.tcpi_reord_seen));
-  if (i.tcpi_rcv_rtt) out += " rcv_rtt:" + g(i.tcpi_rcv_rtt / 1000.0);
-  if (i.tcpi_rcv_space) fmt::format_to(it, " rcv_space:{}", static_cast<int32_t>(i.tcpi_rcv_space));
-  if (i.tcpi_rcv_ssthresh) fmt::format_to(it, " rcv_ssthresh:{}", i.tcpi_rcv_ssthresh);
-  if (i.tcpi_notsent_bytes) fmt::format_to(it, " notsent:{}", i.tcpi_notsent_bytes);
-  if (i.tcpi_min_rtt && i.tcpi_min_rtt != ~0U) out += " minrtt:" + g(i.tcpi_min_rtt / 1000.0);
-  if (i.tcpi_rcv_ooopack) fmt::format_to(it, " rcv_ooopack:{}", i.tcpi_rcv_ooopack);
-  if (i.tcpi_snd_wnd) fmt::format_to(it, " snd_wnd:{}", i.tcpi_snd_wnd);
+  if (i.tcpi_unacked) kv(out, " unacked:", i.tcpi_unacked);
+  if (i.tcpi_retrans || i.tcpi_total_retrans) {
+    kv(out, " retrans:", i.tcpi_retrans);
+    kv(out, "/", i.tcpi_total_retrans);
+  }
+  if (i.tcpi_lost) kv(out, " lost:", i.tcpi_lost);
+  if (i.tcpi_sacked && r.state != kListen) kv(out, " sacked:", i.tcpi_sacked);
+  if (i.tcpi_dsack_dups) kv(out, " dsack_dups:", i.tcpi_dsack_dups);
+  if (i.tcpi_fackets) kv(out, " fackets:", i.tcpi_fackets);
+  if (i.tcpi_reordering != 3) kd(" reordering:", i.tcpi_reordering);
+  if (i.tcpi_reord_seen) kd(" reord_seen:", i.tcpi_reord_seen);
+  if (i.tcpi_rcv_rtt) kg(" rcv_rtt:", i.tcpi_rcv_rtt / 1000.0);
+  if (i.tcpi_rcv_space) kd(" rcv_space:", i.tcpi_rcv_space);
+  if (i.tcpi_rcv_ssthresh) kv(out, " rcv_ssthresh:", i.tcpi_rcv_ssthresh);
+  if (i.tcpi_notsent_bytes) kv(out, " notsent:", i.tcpi_notsent_bytes);
+  if (i.tcpi_min_rtt && i.tcpi_min_rtt != ~0U) kg(" minrtt:", i.tcpi_min_rtt / 1000.0);
+  if (i.tcpi_rcv_ooopack) kv(out, " rcv_ooopack:", i.tcpi_rcv_ooopack);
+  if (i.tcpi_snd_wnd) kv(out, " snd_wnd:", i.tcpi_snd_wnd);
 }
 
 std::string host_text(int family, const void* addr) {
@@ -519,34 +543,57 @@ void proc_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt)
 
 }  // namespace
 
-std::string format_ms_timer(uint32_t timeout) {
+void append_ms_timer(std::string& out, uint32_t timeout) {
   uint32_t secs = timeout / 1000;
   uint32_t minutes = secs / 60;
   secs %= 60;
   uint32_t msecs = timeout % 1000;
-  std::string out;
   if (minutes) {
     msecs = 0;
-    out = fmt::format("{}min", minutes);
+    num::u(out, minutes);
+    out += "min";
     if (minutes > 9) secs = 0;
   }
   if (secs) {
     if (secs > 9) msecs = 0;
-    out += fmt::format("{}{}", secs, msecs ? "." : "sec");
+    num::u(out, secs);
+    out += msecs ? "." : "sec";
   }
   // 6.1 printed "9.373ms" here (wrong unit); we print "9.373sec" as ss >= 6.11.
-  if (msecs) out += fmt::format("{:03}{}", msecs, secs ? "sec" : "ms");
+  if (msecs) {
+    if (msecs < 100) out += msecs < 10 ? "00" : "0";
+    num::u(out, msecs);
+    out += secs ? "sec" : "ms";
+  }
+}
+
+std::string format_ms_timer(uint32_t timeout) {
+  std::string out;
+  append_ms_timer(out, timeout);
   return out;
 }
 
-// ss's sprint_bw ("%.0f", "%.3g" + suffix, "%g"), through fmt (see g()).
+// ss's sprint_bw ("%.0f", "%.3g" + suffix, "%g").
+void append_bw(std::string& out, double bw, bool numeric) {
+  if (numeric) return num::f0(out, bw);
+  static constexpr struct {
+    double scale;
+    char suffix;
+  } kUnits[] = {{1e12, 'T'}, {1e9, 'G'}, {1e6, 'M'}, {1e3, 'k'}};
+  for (const auto& u : kUnits) {
+    if (bw >= u.scale) {
+      num::g3(out, bw / u.scale);
+      out += u.suffix;
+      return;
+    }
+  }
+  num::g(out, bw);
+}
+
 std::string format_bw(double bw, bool numeric) {
-  if (numeric) return fmt::format("{:.0f}", bw);
-  if (bw >= 1e12) return fmt::format("{:.3g}T", bw / 1e12);
-  if (bw >= 1e9) return fmt::format("{:.3g}G", bw / 1e9);
-  if (bw >= 1e6) return fmt::format("{:.3g}M", bw / 1e6);
-  if (bw >= 1e3) return fmt::format("{:.3g}k", bw / 1e3);
-  return fmt::format("{:g}", bw);
+  std::string out;
+  append_bw(out, bw, numeric);
+  return out;
 }
 
 void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,

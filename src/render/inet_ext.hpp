@@ -16,10 +16,12 @@ class CgroupNames;  // enrich/cgroup_names.hpp
 // ss's print_ms_timer(): "119min", "1min30sec", "9.373sec" (6.1 printed the
 // wrong "9.373ms"; we print sec, a documented deviation), "200ms", "" for 0.
 std::string format_ms_timer(uint32_t ms);
+void append_ms_timer(std::string& out, uint32_t ms);
 
 // ss's sprint_bw(): bits per second, "%.0f" with -n, else 3 significant
 // digits with k/M/G/T.
 std::string format_bw(double bps, bool numeric);
+void append_bw(std::string& out, double bps, bool numeric);
 
 // Appends everything that follows the users:(...) text for one inet socket.
 void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,

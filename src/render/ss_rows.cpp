@@ -8,6 +8,7 @@
 #include "core/escape.hpp"
 #include "render/family_rows.hpp"
 #include "render/inet_ext.hpp"
+#include "render/numfmt.hpp"
 #include "render/packet_rows.hpp"
 #include "render/skmem.hpp"
 
@@ -16,6 +17,13 @@ namespace sw {
 namespace {
 // ss prints queue lengths and unix inodes through a C int.
 std::string int_text(int64_t v) { return std::to_string(static_cast<int32_t>(v)); }
+
+// A queue length as ss's "%-6d".
+void queue_cell(std::string& out, int64_t v) {
+  out.clear();
+  num::i(out, static_cast<int32_t>(v));
+  if (out.size() < 6) out.append(6 - out.size(), ' ');
+}
 }  // namespace
 
 SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {}
@@ -55,24 +63,46 @@ void SsRowFormatter::users(const SocketRecord& r, std::string& out) {
   if (ctx_.opt.show_users && ctx_.owners) ctx_.owners->append_users(r.inode, out);
 }
 
-std::string SsRowFormatter::inet_addr(const IpAddr& a, bool v6only) {
-  if (a.family == AF_INET6 && !v6only && a.is_any()) return "*";
+void SsRowFormatter::inet_addr(std::string& out, const IpAddr& a, bool v6only) {
+  if (a.family == AF_INET6 && !v6only && a.is_any()) {
+    out += '*';
+    return;
+  }
   if (ctx_.opt.resolve) {
     const std::string& name = hosts_.lookup(a);
     if (!name.empty()) {
-      if (name.find(':') != std::string::npos) return "[" + name + "]";
-      return name;
+      if (name.find(':') != std::string::npos) {
+        out += '[';
+        out += name;
+        out += ']';
+      } else {
+        out += name;
+      }
+      return;
     }
   }
-  char buf[INET6_ADDRSTRLEN];
-  inet_ntop(a.family, a.bytes.data(), buf, sizeof buf);
-  if (a.family == AF_INET6) return fmt::format("[{}]", buf);
-  return buf;
+  if (a.family == AF_INET6) {
+    out += '[';
+    num::ip6(out, a.bytes.data());
+    out += ']';
+  } else {
+    num::ip4(out, a.bytes.data());
+  }
 }
 
-std::string SsRowFormatter::port_text(const SocketRecord& r, uint16_t port) {
-  if (port == 0) return "*";
-  if (ctx_.opt.numeric) return std::to_string(port);
+void SsRowFormatter::port_text(std::string& out, const SocketRecord& r, uint16_t port) {
+  if (port == 0) {
+    out += '*';
+    return;
+  }
+  if (ctx_.opt.numeric) {
+    num::u(out, port);
+    return;
+  }
+  out += service_text(r, port);
+}
+
+std::string SsRowFormatter::service_text(const SocketRecord& r, uint16_t port) {
   // ss resolves with a global dg_proto that only raw, udp and tcp set; DCCP,
   // SCTP and MPTCP (dumped after them) inherit whatever was set last, or none.
   Table t = r.table;
@@ -98,18 +128,19 @@ void SsRowFormatter::inet_cells(const SocketRecord& r) {
   bool v6only = r.v6only.value_or(0) != 0;
   cells_[kColNetid] = table_netid(r.table);
   cells_[kColState] = state_name(r.state);
-  cells_[kColRecvQ] = fmt::format("{:<6}", static_cast<int32_t>(r.rqueue));
-  cells_[kColSendQ] = fmt::format("{:<6}", static_cast<int32_t>(r.wqueue));
+  queue_cell(cells_[kColRecvQ], r.rqueue);
+  queue_cell(cells_[kColSendQ], r.wqueue);
   std::string& local = cells_[kColLocalAddr];
-  local = inet_addr(r.local, v6only);
+  inet_addr(local, r.local, v6only);
   if (r.ifindex) {
     local.push_back('%');
     local += ifnames_.name(r.ifindex);
   }
   local.push_back(':');
-  cells_[kColLocalPort] = port_text(r, r.lport);
-  cells_[kColPeerAddr] = inet_addr(r.peer, v6only) + ":";
-  cells_[kColPeerPort] = port_text(r, r.rport);
+  port_text(cells_[kColLocalPort], r, r.lport);
+  inet_addr(cells_[kColPeerAddr], r.peer, v6only);
+  cells_[kColPeerAddr].push_back(':');
+  port_text(cells_[kColPeerPort], r, r.rport);
   std::string& proc = cells_[kColProcess];
   users(r, proc);
   append_inet_ext(proc, r, ctx_.opt, ctx_.cgroups);
@@ -118,8 +149,8 @@ void SsRowFormatter::inet_cells(const SocketRecord& r) {
 void SsRowFormatter::unix_cells(const SocketRecord& r) {
   cells_[kColNetid] = table_netid(r.table);
   cells_[kColState] = state_name(r.state);
-  cells_[kColRecvQ] = fmt::format("{:<6}", static_cast<int32_t>(r.rqueue));
-  cells_[kColSendQ] = fmt::format("{:<6}", static_cast<int32_t>(r.wqueue));
+  queue_cell(cells_[kColRecvQ], r.rqueue);
+  queue_cell(cells_[kColSendQ], r.wqueue);
   const UnixExt* u = r.unix_ext.get();
   std::string& local = cells_[kColLocalAddr];
   if (u && u->has_name)
@@ -156,8 +187,8 @@ void SsRowFormatter::netlink_cells(const SocketRecord& r) {
   if (!n) n = &empty;
   cells_[kColNetid] = "nl";
   cells_[kColState] = state_name(kClose);  // ss always shows netlink sockets as UNCONN
-  cells_[kColRecvQ] = fmt::format("{:<6}", static_cast<int32_t>(r.rqueue));
-  cells_[kColSendQ] = fmt::format("{:<6}", static_cast<int32_t>(r.wqueue));
+  queue_cell(cells_[kColRecvQ], r.rqueue);
+  queue_cell(cells_[kColSendQ], r.wqueue);
   cells_[kColLocalAddr] = nl_protos_.name(n->protocol, ctx_.opt.numeric) + ":";
   auto pid = static_cast<int32_t>(n->portid);
   std::string owner;

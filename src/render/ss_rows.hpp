@@ -49,8 +49,10 @@ class SsRowFormatter {
   void unix_cells(const SocketRecord& r);
   void netlink_cells(const SocketRecord& r);
   void users(const SocketRecord& r, std::string& out);
-  std::string inet_addr(const IpAddr& a, bool v6only);
-  std::string port_text(const SocketRecord& r, uint16_t port);
+  // Both append to `out`.
+  void inet_addr(std::string& out, const IpAddr& a, bool v6only);
+  void port_text(std::string& out, const SocketRecord& r, uint16_t port);
+  std::string service_text(const SocketRecord& r, uint16_t port);
 
   RowContext ctx_;
   ServiceNames services_;

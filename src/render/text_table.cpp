@@ -28,9 +28,60 @@ constexpr std::array<ColSpec, kColCount> kCols = {{{"Netns", "", false},
                                                    {"Process", "", false}}};
 }  // namespace
 
+// Row codec. A row is a list of fields: each enabled cell but Process, then
+// the Process cell cut into tokens (a token ends before a blank or after a
+// comma, so " rtt:0.02/0.01" or "fd=5))" are tokens). Field i is compared with
+// field i of the row before:
+//   varint ntokens
+//   repeated until every field is accounted for:
+//     varint skip               fields equal to the previous row's
+//     varint prefix, varint n   (if fields remain) the next field: the first
+//     n bytes                   `prefix` bytes of the previous row's field, then these
+// An unchanged field costs under a bit on average, a changed number a few
+// bytes; a row that shares nothing costs its text plus two bytes per field.
+namespace {
+
+void put_varint(std::string& out, size_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+size_t get_varint(const char*& p) {
+  size_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    auto b = static_cast<unsigned char>(*p++);
+    v |= static_cast<size_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+}
+
+void split_tokens(std::string_view s, std::vector<std::string_view>& out) {
+  size_t start = 0;
+  for (size_t i = 1; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == ' ' || s[i - 1] == ',') {
+      out.push_back(s.substr(start, i - start));
+      start = i;
+    }
+  }
+  if (start < s.size()) out.push_back(s.substr(start));
+}
+
+}  // namespace
+
 TextTable::TextTable() {
   enabled_.fill(true);
   enabled_[kColNetns] = false;
+}
+
+size_t TextTable::cell_fields() const {
+  size_t n = 0;
+  for (size_t i = 0; i < kColCount; ++i)
+    if (enabled_[i] && i != kColProcess) ++n;
+  return n;
 }
 
 void TextTable::add_header() {
@@ -45,52 +96,123 @@ void TextTable::add_header() {
 void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
   max_len_[kColProcess] = std::max(max_len_[kColProcess], pending_process_len_);
   pending_process_len_ = -1;
+  fields_.clear();
+  std::string_view process;
   for (size_t i = 0; i < kColCount; ++i) {
     if (!enabled_[i]) continue;
     // ss stores a field length in 16 bits; longer text is cut there.
     auto text = cells[i].substr(0, std::min<size_t>(cells[i].size(), 65535));
-    // A row's cells may span chunks; a cell never does.
-    if (chunks_.empty() || chunks_.back().used + text.size() > kChunk)
-      chunks_.push_back({std::make_unique<char[]>(kChunk), 0});
-    Chunk& c = chunks_.back();
-    std::memcpy(c.data.get() + c.used, text.data(), text.size());
-    c.used += text.size();
-    lens_.push_back(static_cast<uint16_t>(text.size()));
-    if (i == kColProcess)
+    if (i == kColProcess) {
+      process = text;
       pending_process_len_ = static_cast<int>(text.size());
-    else
+    } else {
+      fields_.push_back(text);
       max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
+    }
   }
+  size_t ncells = fields_.size();
+  split_tokens(process, fields_);
+
+  scratch_.clear();
+  put_varint(scratch_, fields_.size() - ncells);
+  size_t prev_n = prev_ends_.size();
+  size_t skip = 0;
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    std::string_view f = fields_[i];
+    std::string_view p;
+    if (i < prev_n) {
+      size_t start = i ? prev_ends_[i - 1] : 0;
+      p = std::string_view(prev_text_).substr(start, prev_ends_[i] - start);
+    }
+    if (i < prev_n && p == f) {
+      ++skip;
+      continue;
+    }
+    size_t common = 0, lim = std::min(p.size(), f.size());
+    while (common < lim && p[common] == f[common]) ++common;
+    put_varint(scratch_, skip);
+    skip = 0;
+    put_varint(scratch_, common);
+    put_varint(scratch_, f.size() - common);
+    scratch_.append(f.substr(common));
+  }
+  if (skip) put_varint(scratch_, skip);
+
+  cur_text_.clear();
+  cur_ends_.clear();
+  for (std::string_view f : fields_) {
+    cur_text_.append(f);
+    cur_ends_.push_back(static_cast<uint32_t>(cur_text_.size()));
+  }
+  prev_text_.swap(cur_text_);
+  prev_ends_.swap(cur_ends_);
+
+  if (chunks_.empty() || chunks_.back().used + scratch_.size() > chunks_.back().size) {
+    size_t size = std::max(kChunk, scratch_.size());
+    // Not value-initialised: pages are touched only as rows fill them.
+    chunks_.push_back({std::make_unique_for_overwrite<char[]>(size), size, 0});
+  }
+  Chunk& c = chunks_.back();
+  std::memcpy(c.data.get() + c.used, scratch_.data(), scratch_.size());
+  c.used += scratch_.size();
   ++rows_;
+}
+
+void TextTable::read_row(ReadState& st) const {
+  st.prev.swap(st.cur);
+  st.prev_ends.swap(st.cur_ends);
+  st.cur.clear();
+  st.cur_ends.clear();
+  if (st.pos == chunks_[st.chunk].used) {
+    ++st.chunk;
+    st.pos = 0;
+  }
+  const char* base = chunks_[st.chunk].data.get();
+  const char* p = base + st.pos;
+  size_t n = cell_fields() + get_varint(p);
+  size_t prev_n = st.prev_ends.size();
+  auto prev_field = [&](size_t i) {
+    size_t start = i ? st.prev_ends[i - 1] : 0;
+    return std::string_view(st.prev).substr(start, st.prev_ends[i] - start);
+  };
+  for (size_t i = 0; i < n;) {
+    size_t skip = get_varint(p);
+    for (size_t k = 0; k < skip && i < prev_n; ++k, ++i) {
+      st.cur.append(prev_field(i));
+      st.cur_ends.push_back(static_cast<uint32_t>(st.cur.size()));
+    }
+    if (i >= n) break;
+    size_t common = get_varint(p);
+    size_t len = get_varint(p);
+    if (i < prev_n) st.cur.append(prev_field(i).substr(0, common));
+    st.cur.append(p, len);
+    p += len;
+    st.cur_ends.push_back(static_cast<uint32_t>(st.cur.size()));
+    ++i;
+  }
+  st.pos = static_cast<size_t>(p - base);
 }
 
 void TextTable::truncate(size_t rows) {
   if (rows >= rows_) return;
-  size_t per_row = static_cast<size_t>(std::count(enabled_.begin(), enabled_.end(), true));
-  size_t keep_cells = rows * per_row;
-  // Replay the chunk filling to find where the kept cells end.
-  size_t chunk = 0, used = 0;
-  for (size_t i = 0; i < keep_cells; ++i) {
-    if (used + lens_[i] > kChunk) {
-      ++chunk;
-      used = 0;
-    }
-    used += lens_[i];
-  }
-  if (keep_cells == 0)
+  ReadState st;
+  for (size_t r = 0; r < rows; ++r) read_row(st);
+  if (rows == 0) {
     chunks_.clear();
-  else {
-    chunks_.resize(chunk + 1);
-    chunks_.back().used = used;
+  } else {
+    chunks_.resize(st.chunk + 1);
+    chunks_.back().used = st.pos;
   }
-  lens_.resize(keep_cells);
+  prev_text_ = std::move(st.cur);
+  prev_ends_ = std::move(st.cur_ends);
   rows_ = rows;
 }
 
 void TextTable::clear_rows() {
   pending_process_len_ = -1;
   chunks_.clear();
-  lens_.clear();
+  prev_text_.clear();
+  prev_ends_.clear();
   rows_ = 0;
 }
 
@@ -150,21 +272,25 @@ void TextTable::compute_widths(int screen_width, std::array<int, kColCount>& wid
 void TextTable::render(Writer& w_out, int screen_width) const {
   std::array<int, kColCount> width{};
   compute_widths(screen_width, width);
-  size_t cell = 0;
-  size_t chunk = 0, start = 0;
+  ReadState st;
+  size_t ncells = cell_fields();
   for (size_t r = 0; r < rows_; ++r) {
+    read_row(st);
     w_out.maybe_flush();
     std::string& out = w_out.buf();
     bool started = false;
+    size_t field = 0;
     for (size_t c = 0; c < kColCount; ++c) {
       if (!enabled_[c]) continue;
-      size_t len = lens_[cell++];
-      if (start + len > kChunk || (chunk < chunks_.size() && start + len > chunks_[chunk].used)) {
-        ++chunk;
-        start = 0;
+      std::string_view text;
+      if (c == kColProcess) {  // its tokens, back to back after the cells
+        size_t start = ncells ? st.cur_ends[ncells - 1] : 0;
+        text = std::string_view(st.cur).substr(start);
+      } else {
+        size_t start = field ? st.cur_ends[field - 1] : 0;
+        text = std::string_view(st.cur).substr(start, st.cur_ends[field] - start);
+        ++field;
       }
-      std::string_view text(len ? chunks_[chunk].data.get() + start : "", len);
-      start += len;
       int printed = 0;
       if (started) {
         out.append(kCols[c].ldelim);

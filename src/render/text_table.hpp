@@ -1,14 +1,16 @@
 // TextTable: ss's column layout (misc/ss.c render_calc_width/render), computed
 // over the WHOLE output instead of ss's 5 MB batches, so alignment never
 // drifts part-way through a long listing (a documented deviation).
-// Cells are stored in one arena with 16-bit lengths, so 100k rows cost two
-// allocations, not a million small strings, and ~2 bytes of index per cell. Owns layout only:
-// callers decide what goes in each cell.
+// Rows are held until the widths are known, so they are held compactly: each
+// row is stored as its difference from the row before (see the codec in
+// text_table.cpp). Neighbouring sockets share most of their text (netid,
+// state, queues, addresses, and in -i/-m/-e/-o the field names and most
+// values), so 100k rows of -tani (~49 MB of text) fit in a few MB. Owns layout
+// only: callers decide what goes in each cell.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,17 +67,34 @@ class TextTable {
   // happens when the next row starts: the last row's Process cell never counts
   // (and under -E, no event's does). Held here until the next row arrives.
   int pending_process_len_ = -1;
-  // Cell bytes in 1 MiB chunks, never reallocated: a growing std::string would
-  // need old + new buffers at once (peak RSS twice the output).
+  // Encoded rows in chunks that are never reallocated (a growing buffer would
+  // need old + new at once); a row never spans chunks.
   struct Chunk {
     std::unique_ptr<char[]> data;
+    size_t size = 0;
     size_t used = 0;
   };
-  static constexpr size_t kChunk = 1 << 20;
+  static constexpr size_t kChunk = 256 << 10;
   std::vector<Chunk> chunks_;
-  std::deque<uint16_t> lens_;  // length of each stored cell (ss caps a cell at 65535)
+  // The previous row's fields (enabled cells, then the Process cell's
+  // tokens), which the next row is encoded against.
+  std::string prev_text_;
+  std::vector<uint32_t> prev_ends_;
+  std::string scratch_;                   // one row's encoding before it goes into a chunk
+  std::vector<std::string_view> fields_;  // the row being added, split into fields
+  std::string cur_text_;
+  std::vector<uint32_t> cur_ends_;
+
+  // Decoding state: after read_row, `cur` holds the row's fields back to back
+  // (cur_ends their ends) and `prev` the row before.
+  struct ReadState {
+    size_t chunk = 0, pos = 0;
+    std::string prev, cur;
+    std::vector<uint32_t> prev_ends, cur_ends;
+  };
+  void read_row(ReadState& st) const;
+  size_t cell_fields() const;  // enabled columns other than Process
   size_t rows_ = 0;
-  int ncols_ = 0;  // enabled columns, fixed at the first row
 };
 
 }  // namespace sw
