@@ -1,6 +1,10 @@
 // sockwatch entry point: parse, run, map every escaped exception to a status.
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "ss_mode.hpp"
@@ -9,11 +13,24 @@
 int main(int argc, char** argv) {
   // A closed pipe is an ordinary end of output (`sockwatch | head`), seen as EPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  // The soft fd limit (often 1,024) is a default, not a need: raise it to
+  // the hard one so a host with many processes or namespaces is not cut
+  // short. Nothing holds one fd per namespace or process any more, so this
+  // is headroom, not a requirement.
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
   try {
     auto parsed = sw::parse_ss_command_line(argc, argv);
     if (!parsed.options) {
       std::fputs(parsed.out.c_str(), stdout);
       std::fputs(parsed.err.c_str(), stderr);
+      // -h/-V text to a full disk or closed fd is a write error like any other.
+      if ((std::fflush(stdout) != 0 || std::ferror(stdout)) && errno != EPIPE) {
+        std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(errno));
+        return 1;
+      }
       return parsed.exit_code;
     }
     return sw::run_ss_mode(*parsed.options);
