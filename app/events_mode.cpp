@@ -33,15 +33,22 @@ Expected<void> follow_all_namespaces(NamespaceWalk& walk, const EventGroups& g,
     InterfaceNames names;
   };
   std::vector<Source> sources;
+  // Following needs one netlink socket per namespace for the whole run, so
+  // past the fd limit (raised to the hard limit in main) some cannot be
+  // followed: one line says how many and why, not one line per namespace.
+  size_t failed = 0;
+  std::string first_failure;
   int status = walk.visit([&](const NetnsLabel& ns) {
     auto l = EventListener::open(g);
     if (!l) {
-      std::fprintf(stderr, "sockwatch: -E: namespace %s: %s\n", ns.text().c_str(),
-                   l.error().message.c_str());
+      if (failed++ == 0) first_failure = "namespace " + ns.text() + ": " + l.error().message;
       return;
     }
     sources.push_back({std::move(*l), ns, InterfaceNames::snapshot()});
   });
+  if (failed)
+    std::fprintf(stderr, "sockwatch: -E: %zu of %zu namespaces not followed (first: %s)\n", failed,
+                 failed + sources.size(), first_failure.c_str());
   if (status != 0) return Error{"sockwatch: -E --all-netns: lost our own namespace", EINVAL};
   walk.report();  // now: -E runs until it is killed
   if (sources.empty()) return Error{"sockwatch: -E: no namespace could be followed", EINVAL};
