@@ -54,9 +54,22 @@ int NamespaceWalk::visit(const std::function<void(const NetnsLabel&)>& each) {
       continue;
     }
     const NetnsEntry& e = entries[i - offset];
-    if (e.fd < 0 || self_ < 0 || setns(e.fd, CLONE_NEWNET) != 0) {
+    // Opened only now and closed once entered: one fd at a time however many
+    // namespaces the host has (holding them all failed past the fd limit).
+    int open_error = 0;
+    int fd = self_ < 0 ? -1 : list_.open(e, open_error);
+    if (fd < 0) {
+      if (open_error == ENOENT) continue;  // gone since it was listed: nothing to show
       ++skipped_;
-      skip_errno_ = e.fd < 0 ? e.error : self_ < 0 ? EBADF : errno;
+      skip_errno_ = self_ < 0 ? EBADF : open_error;
+      continue;
+    }
+    int rc = setns(fd, CLONE_NEWNET);
+    int setns_errno = errno;
+    ::close(fd);
+    if (rc != 0) {
+      ++skipped_;
+      skip_errno_ = setns_errno;
       continue;
     }
     each(label);

@@ -40,8 +40,13 @@ bool inet_files(Table t, InetFiles& f) {
 
 // `states` filters as ss does for inet/unix lines; pass kAllStates for tables
 // ss shows whole (packet, netlink: the CLOSE check happened before).
-void emit_parsed(const Expected<std::vector<SocketRecord>>& parsed, uint32_t states,
-                 const Sink& sink) {
+// Lines the parser left out are reported once per file; the rest is listed,
+// as ss lists the sockets around a line it cannot read.
+void emit_parsed(const Expected<std::vector<SocketRecord>>& parsed, const LineSkips& skips,
+                 uint32_t states, const Sink& sink) {
+  if (skips.count)
+    std::fprintf(stderr, "sockwatch: %s (%llu malformed line%s skipped)\n", skips.first.c_str(),
+                 static_cast<unsigned long long>(skips.count), skips.count == 1 ? "" : "s");
   if (!parsed) {
     std::fprintf(stderr, "sockwatch: %s\n", parsed.error().message.c_str());
     return;
@@ -65,13 +70,18 @@ void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& si
       std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
       return;
     }
-    emit_parsed(parse_proc_inet(text, path, t, AF_INET), o.states, sink);
+    LineSkips skips;
+    auto parsed = parse_proc_inet(text, path, t, AF_INET, 100, &skips);
+    emit_parsed(parsed, skips, o.states, sink);
   }
   if (o.families & (uint64_t{1} << AF_INET6)) {
     // ss skips a missing v6 file silently (kernels without IPv6).
     std::string path = env.proc_path(f.env6, f.rel6);
-    if (read_text_file(path, text))
-      emit_parsed(parse_proc_inet(text, path, t, AF_INET6), o.states, sink);
+    if (read_text_file(path, text)) {
+      LineSkips skips;
+      auto parsed = parse_proc_inet(text, path, t, AF_INET6, 100, &skips);
+      emit_parsed(parsed, skips, o.states, sink);
+    }
   }
 }
 
@@ -82,20 +92,24 @@ void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
     std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
     return;
   }
-  emit_parsed(parse_proc_unix(text, path), o.states, sink);
+  LineSkips skips;
+  auto parsed = parse_proc_unix(text, path, &skips);
+  emit_parsed(parsed, skips, o.states, sink);
 }
 
 // Packet and netlink: ss says nothing when the file cannot be opened.
 void fallback_packet(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   (void)o;
-  auto recs = read_proc_net_packet(env.proc_path("PROC_NET_PACKET", "net/packet"));
-  if (recs) emit_parsed(recs, kAllStates, sink);
+  LineSkips skips;
+  auto recs = read_proc_net_packet(env.proc_path("PROC_NET_PACKET", "net/packet"), &skips);
+  if (recs) emit_parsed(recs, skips, kAllStates, sink);
 }
 
 void fallback_netlink(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   (void)o;
-  auto recs = read_proc_net_netlink(env.proc_path("PROC_NET_NETLINK", "net/netlink"));
-  if (recs) emit_parsed(recs, kAllStates, sink);
+  LineSkips skips;
+  auto recs = read_proc_net_netlink(env.proc_path("PROC_NET_NETLINK", "net/netlink"), &skips);
+  if (recs) emit_parsed(recs, skips, kAllStates, sink);
 }
 
 }  // namespace sw

@@ -88,7 +88,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter, Name
 }  // namespace
 
 int run_ss_mode(const SsOptions& o) {
-  if (!o.netns.empty()) {
+  if (o.netns_given) {
     auto r = switch_netns(o.netns);
     if (!r) {
       std::fprintf(stderr, "%s\n", r.error().message.c_str());
@@ -127,8 +127,7 @@ int run_ss_mode(const SsOptions& o) {
       w.end_object();
       doc.push_back('\n');
     }
-    std::fwrite(doc.data(), 1, doc.size(), stdout);
-    return finish(0);
+    return finish(write_stdout(doc));
   }
   if (o.dbs == 0) {
     std::fputs("ss: no socket tables to show with such filter.\n", stderr);

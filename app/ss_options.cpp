@@ -378,6 +378,7 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
         break;
       case 'N':
         b.o.netns = optarg;
+        b.o.netns_given = true;
         break;
       case kOptTipcInfo:
         b.o.tipcinfo = true;
@@ -469,7 +470,7 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
   b.merge_defaults();
   if (b.o.all_netns) {
     // Each of these names one namespace or one stream of raw bytes.
-    const char* clash = !b.o.netns.empty()         ? "-N"
+    const char* clash = b.o.netns_given            ? "-N"
                         : !b.o.dump_file.empty()   ? "-D"
                         : !b.o.replay_file.empty() ? "--replay"
                         : !b.o.record_file.empty() ? "--record"

@@ -33,6 +33,7 @@ struct SsOptions {
   std::string dump_file;                  // -D
   std::string filter_file;                // -F
   std::string netns;                      // -N
+  bool netns_given = false;               // -N seen: -N '' is an error, not "no -N"
   std::string replay_file;                // --replay
   std::string record_file;                // --record
   std::vector<std::string> filter_words;  // the expression after state words

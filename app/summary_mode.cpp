@@ -1,5 +1,7 @@
 #include "summary_mode.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +10,7 @@
 
 #include "all_netns.hpp"
 #include "render/json_rows.hpp"
+#include "render/output.hpp"
 #include "render/summary.hpp"
 
 namespace sw {
@@ -34,20 +37,31 @@ SockStat load_sockstat(const SsEnv& env) {
   return st;
 }
 
+int write_stdout(std::string_view text) {
+  // Through Writer, not stdio, so a full disk or a closed fd is seen:
+  // ss -s > /dev/full exits 0 silently, which loses the summary unnoticed.
+  Writer out(STDOUT_FILENO);
+  out.append(text);
+  if (!out.flush() && !out.broken_pipe()) {
+    std::fprintf(stderr, "sockwatch: writing stdout: %s\n", std::strerror(out.error()));
+    return 1;
+  }
+  return 0;
+}
+
 int print_summaries(const SsEnv& env, NamespaceWalk* walk) {
+  std::string text;
   auto one = [&](const NetnsLabel* ns) {
-    std::string text;
-    if (ns) text = "Netns " + ns->text() + ":\n";
+    if (ns) text += "Netns " + ns->text() + ":\n";
     text += format_summary(load_sockstat(env));
-    std::fwrite(text.data(), 1, text.size(), stdout);
   };
   int status = 0;
   if (walk)
     status = walk->visit([&](const NetnsLabel& ns) { one(&ns); });
   else
     one(nullptr);
-  std::fflush(stdout);
-  return status;
+  int wrote = write_stdout(text);
+  return status ? status : wrote;
 }
 
 void write_summaries_json(JsonWriter& w, const SsEnv& env, NamespaceWalk* walk) {

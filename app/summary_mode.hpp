@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "all_netns.hpp"
 #include "env.hpp"
@@ -16,6 +17,9 @@ SockStat load_sockstat(const SsEnv& env);
 // -s as text: ss's summary; with a walk (--all-netns) one per namespace, each
 // after a "Netns LABEL:" line. Returns an exit status.
 int print_summaries(const SsEnv& env, NamespaceWalk* walk);
+// Writes `text` to stdout; on a write error other than EPIPE names it on
+// stderr and returns 1 (0 otherwise).
+int write_stdout(std::string_view text);
 // -s in a JSON object: "summary", or with a walk "netns_summaries":
 // [{"netns": {...}, "summary": {...}}, ...].
 void write_summaries_json(JsonWriter& w, const SsEnv& env, NamespaceWalk* walk);

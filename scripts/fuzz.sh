@@ -10,14 +10,14 @@ build=${SW_FUZZ_BUILD:-build/fuzz}  # CI: inside the repo; override for a privat
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSOCKWATCH_FUZZ=ON -DSOCKWATCH_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fuzz_filter fuzz_nlmsg fuzz_procnet \
-  fuzz_dumpfile >/dev/null
+  fuzz_dumpfile fuzz_text >/dev/null
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Seeds: the filter corpus, the recorded dumps (with a table byte in front), /proc fixtures;
 # for dumpfile the whole files with a mode byte in front (0: --replay, 1: TCPDIAG_FILE).
-mkdir -p "$work/filter" "$work/nlmsg" "$work/procnet" "$work/dumpfile"
+mkdir -p "$work/filter" "$work/nlmsg" "$work/procnet" "$work/dumpfile" "$work/text"
 i=0
 while IFS= read -r line; do
   [[ -z "$line" || "$line" == \#* ]] && continue
@@ -45,8 +45,15 @@ for f in /proc/net/tcp /proc/net/unix /proc/net/sockstat /proc/net/snmp; do
   cp "$f" "$work/procnet/$(basename "$f")" 2>/dev/null || true
 done
 
+# Text: each invalid class RFC 3629 names, a C1 control, and plain names.
+printf 'sw\xed\xa0\x80s' > "$work/text/surrogate"
+printf 'sw\xc0\xafo' > "$work/text/overlong"
+printf 'sw\xf4\x90\x80\x80x' > "$work/text/above"
+printf 'a\xc2\x9b2J' > "$work/text/c1"
+printf 'caf\xc3\xa9 /run/x.sock' > "$work/text/plain"
+
 status=0
-for t in filter nlmsg procnet dumpfile; do
+for t in filter nlmsg procnet dumpfile text; do
   # Every input that once crashed stays a regression test.
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
     "$build/fuzz/fuzz_$t" -timeout=10 -rss_limit_mb=2048 fuzz/regressions/$t/* \

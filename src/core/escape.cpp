@@ -2,29 +2,30 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.hpp"
+
 namespace sw {
 
 namespace {
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t utf8_len(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
+// Length of the printable (passed through) sequence at in[i], or 0 when the
+// byte at in[i] must be escaped. A validly encoded C1 control is escaped one
+// byte at a time, so its first byte returns 0 and its second follows suit as
+// a stray continuation byte.
+size_t printable_len(std::string_view in, size_t i) {
+  char32_t cp;
+  size_t n = utf8_decode(in, i, cp);
+  return n && !is_control(cp) ? n : 0;
 }
 }  // namespace
 
 bool needs_escape(std::string_view in) {
   for (size_t i = 0; i < in.size();) {
     auto c = static_cast<unsigned char>(in[i]);
-    if (c < 0x20 || c == 0x7f) return true;
-    if (c < 0x80) {
+    if (c >= 0x20 && c < 0x7f) {
       ++i;
       continue;
     }
-    size_t n = utf8_len(in, i);
+    size_t n = printable_len(in, i);
     if (n == 0) return true;
     i += n;
   }
@@ -37,21 +38,13 @@ void append_escaped(std::string& out, std::string_view in) {
     return;
   }
   for (size_t i = 0; i < in.size();) {
-    auto c = static_cast<unsigned char>(in[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out.push_back(static_cast<char>(c));
-      ++i;
+    size_t n = printable_len(in, i);
+    if (n) {
+      out.append(in.substr(i, n));
+      i += n;
       continue;
     }
-    if (c >= 0x80) {
-      size_t n = utf8_len(in, i);
-      if (n) {
-        out.append(in.substr(i, n));
-        i += n;
-        continue;
-      }
-    }
-    fmt::format_to(std::back_inserter(out), "\\{:03o}", c);
+    fmt::format_to(std::back_inserter(out), "\\{:03o}", static_cast<unsigned char>(in[i]));
     ++i;
   }
 }

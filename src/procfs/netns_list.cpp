@@ -37,15 +37,35 @@ uint64_t link_inode(int dirfd, const char* path) {
 
 }  // namespace
 
-NetnsList::~NetnsList() {
-  for (auto& e : entries_)
-    if (e.fd >= 0) close(e.fd);
+int NetnsList::open(const NetnsEntry& e, int& error) const {
+  error = ENOENT;
+  auto try_path = [&](const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      // Keep the most telling reason: EACCES beats "that pid exited".
+      if (error == ENOENT) error = errno;
+      return -1;
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || st.st_ino != e.inode) {
+      close(fd);  // a pid reused by a process in another namespace
+      return -1;
+    }
+    return fd;
+  };
+  if (!e.name.empty())
+    if (int fd = try_path(run_netns_dir_ + "/" + e.name); fd >= 0) return fd;
+  for (int32_t pid : e.pids)
+    if (int fd = try_path(proc_root_ + "/" + std::to_string(pid) + "/ns/net"); fd >= 0) return fd;
+  return -1;
 }
 
 NetnsList NetnsList::scan(const std::string& proc_root, const std::string& run_netns_dir) {
   NetnsList list;
+  list.proc_root_ = proc_root;
+  list.run_netns_dir_ = run_netns_dir;
   std::map<uint64_t, NetnsEntry> by_inode;
-  int proc = open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int proc = ::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   uint64_t self = proc >= 0 ? link_inode(proc, "self/ns/net") : 0;
   if (proc >= 0) {
     DIR* d = fdopendir(proc);
@@ -68,13 +88,14 @@ NetnsList NetnsList::scan(const std::string& proc_root, const std::string& run_n
         continue;  // ENOENT: exited, or a kernel without the link
       }
       auto [it, fresh] = by_inode.try_emplace(ino);
-      if (!fresh) continue;
       NetnsEntry& ne = it->second;
-      ne.inode = ino;
-      ne.pid = pid;
-      ne.is_self = ino == self;
-      ne.fd = openat(dirfd(d), path.c_str(), O_RDONLY | O_CLOEXEC);
-      ne.error = ne.fd < 0 ? errno : 0;
+      if (fresh) {
+        ne.inode = ino;
+        ne.pid = pid;
+        ne.is_self = ino == self;
+      }
+      // The self namespace is never entered: no need to remember its pids.
+      if (!ne.is_self) ne.pids.push_back(pid);
     }
     if (d) closedir(d);
   }
@@ -92,10 +113,9 @@ NetnsList NetnsList::scan(const std::string& proc_root, const std::string& run_n
       // `ip netns add` leaves behind is not.
       struct statfs fs {};
       struct stat st {};
-      if (fstatfs(fd, &fs) != 0 || fs.f_type != NSFS_MAGIC || fstat(fd, &st) != 0) {
-        close(fd);
-        continue;
-      }
+      bool is_ns = fstatfs(fd, &fs) == 0 && fs.f_type == NSFS_MAGIC && fstat(fd, &st) == 0;
+      close(fd);  // opened again when entered (open()); one at a time
+      if (!is_ns) continue;
       uint64_t ino = st.st_ino;
       auto [it, fresh] = by_inode.try_emplace(ino);
       NetnsEntry& ne = it->second;
@@ -104,12 +124,6 @@ NetnsList NetnsList::scan(const std::string& proc_root, const std::string& run_n
         ne.is_self = ino == self;
       }
       if (ne.name.empty()) ne.name = name;
-      if (ne.fd < 0) {
-        ne.fd = fd;
-        ne.error = 0;
-      } else {
-        close(fd);
-      }
     }
     closedir(d);
   }

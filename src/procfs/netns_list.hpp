@@ -1,7 +1,10 @@
 // The network namespaces on the host, for --all-netns: every distinct
 // /proc/PID/ns/net plus the names under /run/netns (which may have no process
-// at all). Each comes with an open fd to enter it by, taken while listing so
-// that a process exiting before its namespace is dumped does not lose it.
+// at all). No fd is held per namespace: a host with more namespaces than the
+// fd limit must still be listed whole. open() opens one when it is entered,
+// by its name or by any of the pids seen in it (so one process exiting does
+// not lose it), checking the inode so that a reused pid is not mistaken for
+// the namespace we listed.
 #pragma once
 
 #include <cstdint>
@@ -12,11 +15,10 @@ namespace sw {
 
 struct NetnsEntry {
   uint64_t inode = 0;
-  std::string name;      // under /run/netns; empty when it has none
-  int32_t pid = 0;       // the lowest pid in it (0: none, a named-only namespace)
-  int fd = -1;           // open namespace fd (-1: could not open, see error)
-  int error = 0;         // errno of that open
-  bool is_self = false;  // the namespace sockwatch runs in
+  std::string name;           // under /run/netns; empty when it has none
+  int32_t pid = 0;            // the lowest pid in it (0: none, a named-only namespace)
+  bool is_self = false;       // the namespace sockwatch runs in
+  std::vector<int32_t> pids;  // every pid seen in it, ascending (open() tries them)
 };
 
 struct NetnsListStats {
@@ -29,19 +31,22 @@ class NetnsList {
   // Our own namespace first, then named ones by name, then the rest by inode.
   static NetnsList scan(const std::string& proc_root, const std::string& run_netns_dir);
   NetnsList() = default;
-  NetnsList(NetnsList&& o) noexcept : entries_(std::move(o.entries_)), stats_(o.stats_) {
-    o.entries_.clear();
-  }
+  NetnsList(NetnsList&& o) noexcept = default;
   NetnsList& operator=(NetnsList&&) = delete;
   NetnsList(const NetnsList&) = delete;
-  ~NetnsList();  // closes the fds
+  ~NetnsList() = default;
 
   const std::vector<NetnsEntry>& entries() const { return entries_; }
+  // An fd (O_RDONLY, close-on-exec) for setns into `e`, which the caller
+  // closes; -1 with `error` set when none of its paths opens to the same
+  // namespace any more (ENOENT: it is gone).
+  int open(const NetnsEntry& e, int& error) const;
   const NetnsListStats& stats() const { return stats_; }
 
  private:
   std::vector<NetnsEntry> entries_;
   NetnsListStats stats_;
+  std::string proc_root_, run_netns_dir_;
 };
 
 // "net:[4026531840]" -> 4026531840; 0 when the text is not a net link.

@@ -50,14 +50,16 @@ struct Path {
   const char* c_str() const { return buf; }
 };
 
-// comm as ss 6.1 reads it: fscanf("%*d (%[^)])"), i.e. up to the FIRST ')'.
-// The kernel allows ')' in comm, so the robust reading would stop at the last
-// one; we match ss's output instead ("a)b" shows as "a"). Empty when the
-// process is gone, as ss leaves it.
+// The whole comm: between "PID (" and the LAST ')', since the kernel allows
+// ')' in a name ("a) b) c"). Typed output (JSON) carries it whole; the ss
+// text cuts it where ss 6.1's fscanf("%*d (%[^)])") stops (ss_comm below).
+// Empty when the process is gone, as ss leaves it.
 std::string read_comm(int dirfd, const char* stat_path) {
   int fd = openat(dirfd, stat_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
-  // "PID (comm) ": comm is at most 64 bytes (workqueue names), pid 10 digits.
+  // "PID (comm) S ...": comm is at most 64 bytes (workqueue names), pid 10
+  // digits; the fields after the comm are numbers, so the last ')' read is
+  // the closing one.
   char buf[128];
   ssize_t n = read(fd, buf, sizeof buf);
   close(fd);
@@ -66,8 +68,12 @@ std::string read_comm(int dirfd, const char* stat_path) {
   auto open = s.find(" (");
   if (open == std::string_view::npos) return {};
   auto body = s.substr(open + 2);
-  return std::string(body.substr(0, std::min(body.find(')'), body.size())));
+  // No ')' at all: ss's %[^)] takes the rest, and so do we.
+  return std::string(body.substr(0, body.rfind(')')));
 }
+
+// What ss 6.1 prints of a comm: up to its first ')'.
+std::string_view ss_comm(std::string_view comm) { return comm.substr(0, comm.find(')')); }
 
 // The numeric entries of directory `dfd` (which it takes over and closes
 // unless `keep` receives the DIR*). readdir order is kept: /proc lists pids
@@ -143,7 +149,12 @@ class OwnerScanner {
     // these reads fail rather than describe another process.
     int pdir = openat(proc_fd_, Path("{}", pid).c_str(), kDirFlags);
     if (pdir < 0) {
-      ++stats_.vanished;
+      // hidepid=1 lists other users' pids but refuses to open them (EPERM):
+      // their owners are hidden, not gone.
+      if (errno == EACCES || errno == EPERM)
+        ++stats_.denied;
+      else
+        ++stats_.vanished;
       return;
     }
     ++stats_.scanned;
@@ -371,7 +382,7 @@ bool OwnerIndex::append_users(uint64_t inode, std::string& out) const {
     if (!first) out += ',';
     first = false;
     out += "(\"";
-    append_escaped(out, tasks_[e.task].comm);
+    append_escaped(out, ss_comm(tasks_[e.task].comm));
     if (threads_)
       fmt::format_to(std::back_inserter(out), "\",pid={},tid={},fd={})", e.pid, e.tid, e.fd);
     else

@@ -51,7 +51,8 @@ class OwnerIndex {
   // owner here may still have one.
   bool owners_known() const { return stats_.denied == 0; }
 
-  // One owner of a socket, for typed output (JSON). comm is raw bytes;
+  // One owner of a socket, for typed output (JSON). comm is the raw bytes of
+  // the whole name (append_users cuts it at the first ')', as ss does);
   // details is set when the scan read them (and the process was still there).
   struct OwnerView {
     int32_t pid;

@@ -14,10 +14,6 @@ namespace sw {
 
 namespace {
 
-Error bad_line(const std::string& name, size_t lineno, const char* why) {
-  return Error{fmt::format("{}: line {}: {}", name, lineno, why), EINVAL};
-}
-
 // "0100007F:1F90" (v4) or 32 hex digits + ":PORT" (v6) into addr/port. The
 // kernel prints each 32-bit word of the address in host byte order.
 bool parse_endpoint(const char* s, int family, IpAddr& a, uint16_t& port) {
@@ -41,10 +37,17 @@ bool parse_endpoint(const char* s, int family, IpAddr& a, uint16_t& port) {
 
 }  // namespace
 
+void LineSkips::add(const std::string& name, size_t lineno, const char* why) {
+  if (count++ == 0) first = fmt::format("{}: line {}: {}", name, lineno, why);
+}
+
 Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
                                                     const std::string& name, Table table,
-                                                    int family, int user_hz) {
+                                                    int family, int user_hz, LineSkips* skips) {
   std::vector<SocketRecord> out;
+  LineSkips ignored;
+  if (!skips) skips = &ignored;
+  auto bad_line = [&](size_t n, const char* why) { skips->add(name, n, why); };
   std::istringstream in(text);
   std::string line;
   size_t lineno = 0;
@@ -55,17 +58,25 @@ Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     // "  sl: local remote data..." — split like ss's proc_inet_split_line.
     auto colon = line.find(':');
-    if (colon == std::string::npos) return bad_line(name, lineno, "no slot field");
+    if (colon == std::string::npos) {
+      bad_line(lineno, "no slot field");
+      continue;
+    }
     std::istringstream ls(line.substr(colon + 1));
     std::string loc, rem;
-    if (!(ls >> loc >> rem)) return bad_line(name, lineno, "missing addresses");
+    if (!(ls >> loc >> rem)) {
+      bad_line(lineno, "missing addresses");
+      continue;
+    }
     SocketRecord r;
     r.table = table;
     r.family = static_cast<uint8_t>(family);
     r.from_proc = true;
     if (!parse_endpoint(loc.c_str(), family, r.local, r.lport) ||
-        !parse_endpoint(rem.c_str(), family, r.peer, r.rport))
-      return bad_line(name, lineno, "malformed address");
+        !parse_endpoint(rem.c_str(), family, r.peer, r.rport)) {
+      bad_line(lineno, "malformed address");
+      continue;
+    }
     std::string data;
     std::getline(ls, data);
     auto start = data.find_first_not_of(' ');
@@ -80,7 +91,10 @@ Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
           std::sscanf(data.c_str(), "%x %x:%x %x:%x %x %u %u %llu %d %llx %d %d %d %u %d %255[^\n]",
                       &st, &wq, &rq, &timer, &when, &retrans, &uid, &probes, &ino, &refcnt, &sk,
                       &rto, &ato, &qack, &cwnd, &ssthresh, opt);
-      if (n < 11) return bad_line(name, lineno, "too few fields");
+      if (n < 11) {
+        bad_line(lineno, "too few fields");
+        continue;
+      }
       if (n < 17) opt[0] = 0;
       if (n < 12) {  // old kernels: ss's defaults
         rto = 0;
@@ -104,12 +118,18 @@ Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
     } else {
       int n = std::sscanf(data.c_str(), "%x %x:%x %*x:%*x %*x %u %*d %llu %d %llx %255[^\n]", &st,
                           &wq, &rq, &uid, &ino, &refcnt, &sk, opt);
-      if (n < 7) return bad_line(name, lineno, "too few fields");
+      if (n < 7) {
+        bad_line(lineno, "too few fields");
+        continue;
+      }
       // ss's dgram_show_line clears opt unless sscanf returned 9 of its 8
       // conversions, so the trailing "drops" column never shows: keep it so.
       opt[0] = 0;
     }
-    if (st >= kStateMax) return bad_line(name, lineno, "unknown state");
+    if (st >= kStateMax) {
+      bad_line(lineno, "unknown state");
+      continue;
+    }
     r.state = static_cast<uint8_t>(st);
     r.wqueue = wq;
     r.rqueue = rq;
@@ -123,8 +143,11 @@ Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
 }
 
 Expected<std::vector<SocketRecord>> parse_proc_unix(const std::string& text,
-                                                    const std::string& name) {
+                                                    const std::string& name, LineSkips* skips) {
   std::vector<SocketRecord> out;
+  LineSkips ignored;
+  if (!skips) skips = &ignored;
+  auto bad_line = [&](size_t n, const char* why) { skips->add(name, n, why); };
   std::istringstream in(text);
   std::string line;
   size_t lineno = 0;
@@ -140,7 +163,10 @@ Expected<std::vector<SocketRecord>> parse_proc_unix(const std::string& text,
     char path[256] = {};
     int n = std::sscanf(line.c_str(), "%llx: %x %x %x %x %x %llu %255s", &num, &ref, &proto, &flags,
                         &type, &state, &ino, path);
-    if (n < 7) return bad_line(name, lineno, "too few fields");
+    if (n < 7) {
+      bad_line(lineno, "too few fields");
+      continue;
+    }
     SocketRecord r;
     r.family = AF_UNIX;
     r.from_proc = true;
@@ -159,7 +185,10 @@ Expected<std::vector<SocketRecord>> parse_proc_unix(const std::string& text,
     } else if (state < kStateMax) {
       r.state = static_cast<uint8_t>(state);  // SS_FREE (0): ss prints UNKNOWN
     } else {
-      return bad_line(name, lineno, "unknown state");
+      {
+        bad_line(lineno, "unknown state");
+        continue;
+      }
     }
     auto& u = r.ensure_unix();
     if (n >= 8 && path[0]) {

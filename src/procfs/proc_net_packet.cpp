@@ -54,24 +54,21 @@ class Fields {
   std::string_view rest_;
 };
 
-Error bad_line(std::string_view name, size_t lineno, const char* why) {
-  return Error{fmt::format("{}: line {}: {}", name, lineno, why), EINVAL};
-}
-
-// Calls fn(line, lineno, terminated) for every line after the header.
+// Calls fn(line, lineno, terminated) for every line after the header; a line
+// fn refuses (returns a reason) is counted in `skips` and the rest still read.
 template <typename Fn>
-Expected<void> for_each_line(std::string_view text, Fn&& fn) {
+void for_each_line(std::string_view text, std::string_view name, LineSkips* skips, Fn&& fn) {
   size_t lineno = 0;
+  LineSkips ignored;
+  if (!skips) skips = &ignored;
   while (!text.empty()) {
     size_t nl = text.find('\n');
     bool terminated = nl != std::string_view::npos;
     std::string_view line = text.substr(0, terminated ? nl : text.size());
     text.remove_prefix(terminated ? nl + 1 : text.size());
     if (++lineno == 1) continue;  // header
-    auto r = fn(line, lineno, terminated);
-    if (!r) return r;
+    if (const char* why = fn(line, terminated)) skips->add(std::string(name), lineno, why);
   }
-  return {};
 }
 
 Expected<std::string> slurp(const std::string& path) {
@@ -86,56 +83,53 @@ Expected<std::string> slurp(const std::string& path) {
 }  // namespace
 
 Expected<std::vector<SocketRecord>> parse_proc_net_packet(std::string_view text,
-                                                          std::string_view name) {
+                                                          std::string_view name, LineSkips* skips) {
   std::vector<SocketRecord> out;
-  auto res = for_each_line(
-      text, [&](std::string_view line, size_t lineno, bool terminated) -> Expected<void> {
-        // ss's generic_record_read stops at a line without its newline (a file
-        // cut short mid-write) and keeps what it had; so do we.
-        if (!terminated) return {};
-        // "%llx %*d %d %x %d %d %u %u %u": sk, refcnt, type, proto, iface, running, rmem, uid, ino
-        Fields f(line);
-        uint64_t sk = 0, proto = 0;
-        int64_t type = 0, iface = 0, running = 0, rmem = 0, uid = 0, ino = 0;
-        if (!f.hex(sk) || !f.skip() || !f.dec(type) || !f.hex(proto) || !f.dec(iface) ||
-            !f.dec(running) || !f.dec(rmem) || !f.dec(uid) || !f.dec(ino))
-          return bad_line(name, lineno,
-                          "expected \"sk RefCnt Type Proto Iface R Rmem User Inode\"");
-        if (proto > 0xffff) return bad_line(name, lineno, "protocol out of range");
-        SocketRecord r;
-        r.family = AF_PACKET;
-        r.table = type == SOCK_RAW ? Table::PacketRaw : Table::PacketDgram;
-        r.state = kClose;  // ss overrides the R column: packet sockets are always UNCONN
-        r.rqueue = static_cast<int32_t>(rmem);
-        r.uid = static_cast<uint32_t>(uid);
-        r.inode = static_cast<uint32_t>(ino);
-        r.ifindex = static_cast<uint32_t>(iface);
-        r.lport = static_cast<uint16_t>(iface);
-        r.cookie = sk;
-        r.from_proc = true;
-        auto& p = r.ensure_packet();
-        p.type = static_cast<uint8_t>(type);
-        p.protocol = static_cast<uint16_t>(proto);
-        out.push_back(std::move(r));
-        return {};
-      });
-  if (!res) return res.error();
+  for_each_line(text, name, skips, [&](std::string_view line, bool terminated) -> const char* {
+    // ss's generic_record_read stops at a line without its newline (a file
+    // cut short mid-write) and keeps what it had; so do we.
+    if (!terminated) return nullptr;
+    // "%llx %*d %d %x %d %d %u %u %u": sk, refcnt, type, proto, iface, running, rmem, uid, ino
+    Fields f(line);
+    uint64_t sk = 0, proto = 0;
+    int64_t type = 0, iface = 0, running = 0, rmem = 0, uid = 0, ino = 0;
+    if (!f.hex(sk) || !f.skip() || !f.dec(type) || !f.hex(proto) || !f.dec(iface) ||
+        !f.dec(running) || !f.dec(rmem) || !f.dec(uid) || !f.dec(ino))
+      return "expected \"sk RefCnt Type Proto Iface R Rmem User Inode\"";
+    if (proto > 0xffff) return "protocol out of range";
+    SocketRecord r;
+    r.family = AF_PACKET;
+    r.table = type == SOCK_RAW ? Table::PacketRaw : Table::PacketDgram;
+    r.state = kClose;  // ss overrides the R column: packet sockets are always UNCONN
+    r.rqueue = static_cast<int32_t>(rmem);
+    r.uid = static_cast<uint32_t>(uid);
+    r.inode = static_cast<uint32_t>(ino);
+    r.ifindex = static_cast<uint32_t>(iface);
+    r.lport = static_cast<uint16_t>(iface);
+    r.cookie = sk;
+    r.from_proc = true;
+    auto& p = r.ensure_packet();
+    p.type = static_cast<uint8_t>(type);
+    p.protocol = static_cast<uint16_t>(proto);
+    out.push_back(std::move(r));
+    return nullptr;
+  });
   return out;
 }
 
 Expected<std::vector<SocketRecord>> parse_proc_net_netlink(std::string_view text,
-                                                           std::string_view name) {
+                                                           std::string_view name,
+                                                           LineSkips* skips) {
   std::vector<SocketRecord> out;
-  auto res = for_each_line(text, [&](std::string_view line, size_t lineno, bool) -> Expected<void> {
+  for_each_line(text, name, skips, [&](std::string_view line, bool) -> const char* {
     // "%llx %d %d %x %d %d %llx %d": sk, proto, pid, groups, rmem, wmem, dump, locks
     Fields f(line);
     uint64_t sk = 0, groups = 0, cb = 0;
     int64_t proto = 0, pid = 0, rmem = 0, wmem = 0, locks = 0;
     if (!f.hex(sk) || !f.dec(proto) || !f.dec(pid) || !f.hex(groups) || !f.dec(rmem) ||
         !f.dec(wmem) || !f.hex(cb) || !f.dec(locks))
-      return bad_line(name, lineno,
-                      "expected \"sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode\"");
-    if (proto < 0 || proto > 255) return bad_line(name, lineno, "protocol out of range");
+      return "expected \"sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode\"";
+    if (proto < 0 || proto > 255) return "protocol out of range";
     SocketRecord r;
     r.family = AF_NETLINK;
     r.table = Table::Netlink;
@@ -152,22 +146,23 @@ Expected<std::vector<SocketRecord>> parse_proc_net_netlink(std::string_view text
     n.groups.push_back(static_cast<uint32_t>(groups));
     n.cb = cb;
     out.push_back(std::move(r));
-    return {};
+    return nullptr;
   });
-  if (!res) return res.error();
   return out;
 }
 
-Expected<std::vector<SocketRecord>> read_proc_net_packet(const std::string& path) {
+Expected<std::vector<SocketRecord>> read_proc_net_packet(const std::string& path,
+                                                         LineSkips* skips) {
   auto text = slurp(path);
   if (!text) return text.error();
-  return parse_proc_net_packet(*text, path);
+  return parse_proc_net_packet(*text, path, skips);
 }
 
-Expected<std::vector<SocketRecord>> read_proc_net_netlink(const std::string& path) {
+Expected<std::vector<SocketRecord>> read_proc_net_netlink(const std::string& path,
+                                                          LineSkips* skips) {
   auto text = slurp(path);
   if (!text) return text.error();
-  return parse_proc_net_netlink(*text, path);
+  return parse_proc_net_netlink(*text, path, skips);
 }
 
 }  // namespace sw

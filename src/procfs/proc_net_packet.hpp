@@ -2,8 +2,9 @@
 // AF_NETLINK sockets (misc/ss.c packet_show_line and netlink_show): used when
 // PROC_NET_PACKET / PROC_NET_NETLINK / PROC_ROOT are set, or when packet_diag
 // cannot answer. Text in, SocketRecords out (rec.from_proc set); no printing.
-// A line that does not hold the fields ss reads is an Error naming the file
-// and line, where ss would silently print uninitialised values.
+// A line that does not hold the fields ss reads is skipped and counted in
+// LineSkips (naming the file and line), where ss would silently print
+// uninitialised values; the other lines still count.
 #pragma once
 
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "core/expected.hpp"
 #include "core/socket_record.hpp"
+#include "procfs/proc_net.hpp"  // LineSkips
 
 namespace sw {
 
@@ -21,18 +23,22 @@ namespace sw {
 // inode, ifindex, cookie = the sk pointer, packet_ext {type, protocol}.
 // `name` is the file name used in error messages.
 Expected<std::vector<SocketRecord>> parse_proc_net_packet(std::string_view text,
-                                                          std::string_view name);
+                                                          std::string_view name,
+                                                          LineSkips* skips = nullptr);
 
 // /proc/net/netlink: "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode".
 // Records: family AF_NETLINK, table Netlink, state 0 (never "connected" on
 // this path), rqueue/wqueue = Rmem/Wmem, cookie = sk, netlink_ext {protocol,
 // portid, groups[0], cb = Dump read as hex, as ss does}, inode when present.
 Expected<std::vector<SocketRecord>> parse_proc_net_netlink(std::string_view text,
-                                                           std::string_view name);
+                                                           std::string_view name,
+                                                           LineSkips* skips = nullptr);
 
 // Read `path` whole and parse it; a missing or unreadable file is an Error
 // ("<path>: No such file or directory").
-Expected<std::vector<SocketRecord>> read_proc_net_packet(const std::string& path);
-Expected<std::vector<SocketRecord>> read_proc_net_netlink(const std::string& path);
+Expected<std::vector<SocketRecord>> read_proc_net_packet(const std::string& path,
+                                                         LineSkips* skips = nullptr);
+Expected<std::vector<SocketRecord>> read_proc_net_netlink(const std::string& path,
+                                                          LineSkips* skips = nullptr);
 
 }  // namespace sw

@@ -6,30 +6,6 @@
 
 namespace sw {
 
-namespace {
-size_t utf8_seq(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  size_t n = c >= 0xF0 && c <= 0xF4   ? 4
-             : c >= 0xE0 && c <= 0xEF ? 3
-             : c >= 0xC2 && c <= 0xDF ? 2
-                                      : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
-}  // namespace
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_seq(s, i);
-    if (!n) return false;
-    i += n;
-  }
-  return true;
-}
-
 std::string base64(std::string_view b) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -99,13 +75,21 @@ void JsonWriter::string_body(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      size_t n = utf8_seq(s, i);
-      if (n) {
-        out_->append(s.substr(i, n));
+      // Strict RFC 3629 (core/utf8.hpp): a lenient check let surrogates and
+      // overlongs through, which JSON parsers reject as invalid text.
+      char32_t cp;
+      size_t n = utf8_decode(s, i, cp);
+      if (!n) {
+        out_->append("\xEF\xBF\xBD");  // U+FFFD; text() adds the exact bytes as _b64
+        ++i;
+      } else if (is_control(cp)) {
+        // C1 controls are legal raw in JSON but act on a terminal that shows
+        // the output (U+009B is CSI): write them as \u escapes, same value.
+        fmt::format_to(std::back_inserter(*out_), "\\u{:04x}", static_cast<uint32_t>(cp));
         i += n;
       } else {
-        out_->append("\xEF\xBF\xBD");  // U+FFFD
-        ++i;
+        out_->append(s.substr(i, n));
+        i += n;
       }
       continue;
     }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.hpp"  // valid_utf8
+
 namespace sw {
 
 class JsonWriter {
@@ -51,7 +53,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-bool valid_utf8(std::string_view s);
 std::string base64(std::string_view bytes);
 
 }  // namespace sw

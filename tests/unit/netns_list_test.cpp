@@ -39,9 +39,13 @@ TEST(NetnsList, OneEntryPerNamespaceWithItsLowestPidOwnFirst) {
   EXPECT_EQ(e[2].pid, 12);
   EXPECT_FALSE(e[1].is_self);
   EXPECT_EQ(list.stats().processes, 5u);
-  // A fake link cannot be opened: the entry says why instead of failing.
-  EXPECT_EQ(e[1].fd, -1);
-  EXPECT_NE(e[1].error, 0);
+  // Every pid seen in a namespace is remembered for open(); ours needs none.
+  EXPECT_EQ(e[2].pids, (std::vector<int32_t>{12, 40}));
+  EXPECT_TRUE(e[0].pids.empty());
+  // A fake link cannot be opened: open() says why instead of failing.
+  int err = 0;
+  EXPECT_EQ(list.open(e[1], err), -1);
+  EXPECT_NE(err, 0);
 }
 
 TEST(NetnsList, JunkLinksAndVanishedProcessesAreSkipped) {

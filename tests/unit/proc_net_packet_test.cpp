@@ -47,19 +47,27 @@ TEST(ProcNetPacket, RawTypeAndEmptyFiles) {
   EXPECT_TRUE(parse_proc_net_packet(kPacketHeader, "packet")->empty());
 }
 
-TEST(ProcNetPacket, MalformedLineNamesFileAndLine) {
+TEST(ProcNetPacket, MalformedLineIsSkippedNamingFileAndLine) {
   std::string text = std::string(kPacketHeader) + "0 3 3 0003 0 1 0 0 5\n" +
-                     "0 3 3 0003 0 1 0\n";  // Inode and User missing
-  auto recs = parse_proc_net_packet(text, "/x/net/packet");
-  ASSERT_FALSE(recs.has_value());
-  EXPECT_EQ(recs.error().message.rfind("/x/net/packet: line 3: ", 0), 0u) << recs.error().message;
+                     "0 3 3 0003 0 1 0\n" +  // Inode and User missing
+                     "0 3 3 0003 0 1 0 0 7\n";
+  LineSkips skips;
+  auto recs = parse_proc_net_packet(text, "/x/net/packet", &skips);
+  ASSERT_TRUE(recs.has_value());
+  ASSERT_EQ(recs->size(), 2u);  // the good lines on either side stay
+  EXPECT_EQ((*recs)[1].inode, 7u);
+  EXPECT_EQ(skips.count, 1u);
+  EXPECT_EQ(skips.first.rfind("/x/net/packet: line 3: ", 0), 0u) << skips.first;
 }
 
-TEST(ProcNetPacket, NonNumericFieldsAreErrors) {
+TEST(ProcNetPacket, NonNumericFieldsAreSkipped) {
   for (const char* bad : {"zz 3 3 0003 0 1 0 0 5\n", "0 3 x 0003 0 1 0 0 5\n",
                           "0 3 3 10000 0 1 0 0 5\n", "0 3 3 0003 0 1 0 0 5x\n"}) {
-    auto recs = parse_proc_net_packet(std::string(kPacketHeader) + bad, "p");
-    EXPECT_FALSE(recs.has_value()) << bad;
+    LineSkips skips;
+    auto recs = parse_proc_net_packet(std::string(kPacketHeader) + bad, "p", &skips);
+    ASSERT_TRUE(recs.has_value()) << bad;
+    EXPECT_TRUE(recs->empty()) << bad;
+    EXPECT_EQ(skips.count, 1u) << bad;
   }
 }
 
@@ -101,12 +109,15 @@ TEST(ProcNetNetlink, ParsesKernelLine) {
   EXPECT_EQ(r.netlink_ext->cb, 1u);  // "Dump" read as hex, as ss does
 }
 
-TEST(ProcNetNetlink, MalformedLineNamesFileAndLine) {
-  auto recs = parse_proc_net_netlink(std::string(kNetlinkHeader) + "0 4 1 0\n", "nl");
-  ASSERT_FALSE(recs.has_value());
-  EXPECT_EQ(recs.error().message.rfind("nl: line 2: ", 0), 0u) << recs.error().message;
-  EXPECT_FALSE(parse_proc_net_netlink(std::string(kNetlinkHeader) + "0 300 1 0 0 0 0 2\n", "nl")
-                   .has_value());
+TEST(ProcNetNetlink, MalformedLinesAreSkippedNamingFileAndLine) {
+  LineSkips skips;
+  auto recs = parse_proc_net_netlink(
+      std::string(kNetlinkHeader) + "0 4 1 0\n" + "0 300 1 0 0 0 0 2\n" + "0 4 1 0 0 0 0 2\n", "nl",
+      &skips);
+  ASSERT_TRUE(recs.has_value());
+  EXPECT_EQ(recs->size(), 1u);
+  EXPECT_EQ(skips.count, 2u);  // too few fields; protocol 300 out of range
+  EXPECT_EQ(skips.first.rfind("nl: line 2: ", 0), 0u) << skips.first;
 }
 
 // --- Against ss 6.1 on the recorded files -----------------------------------

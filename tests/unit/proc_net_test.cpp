@@ -75,17 +75,21 @@ TEST(ProcNet, RawPortIsTheProtocol) {
   EXPECT_EQ((*r)[0].state, kClose);
 }
 
-TEST(ProcNet, MalformedLinesNameFileAndLine) {
+TEST(ProcNet, MalformedLinesAreSkippedNamingFileAndLine) {
+  LineSkips skips;
   std::string text = std::string(kTcpHeader) + "   0: garbage\n";
-  auto r = parse_proc_inet(text, "/x/tcp", Table::Tcp, AF_INET);
-  ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().message.find("/x/tcp: line 2"), std::string::npos) << r.error().message;
-  auto r2 = parse_proc_inet(std::string(kTcpHeader) + "no colon here\n", "t", Table::Tcp, AF_INET);
-  EXPECT_FALSE(r2.has_value());
+  auto r = parse_proc_inet(text, "/x/tcp", Table::Tcp, AF_INET, 100, &skips);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->empty());
+  EXPECT_NE(skips.first.find("/x/tcp: line 2"), std::string::npos) << skips.first;
+  auto r2 = parse_proc_inet(std::string(kTcpHeader) + "no colon here\n", "t", Table::Tcp, AF_INET,
+                            100, &skips);
+  EXPECT_TRUE(r2.has_value() && r2->empty());
   auto r3 = parse_proc_inet(
       std::string(kTcpHeader) + "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000005\n", "t",
-      Table::Tcp, AF_INET);
-  EXPECT_FALSE(r3.has_value());                                            // truncated data fields
+      Table::Tcp, AF_INET, 100, &skips);
+  EXPECT_TRUE(r3.has_value() && r3->empty());  // truncated data fields
+  EXPECT_EQ(skips.count, 3u);
   EXPECT_TRUE(parse_proc_inet("", "t", Table::Tcp, AF_INET).has_value());  // empty file
 }
 
@@ -183,8 +187,9 @@ TEST(ProcNet, DatagramTrailingColumnsAreNeverOpt) {
   EXPECT_TRUE(u.from_proc);
 }
 
-TEST(ProcNet, MalformedDatagramAndUnixLines) {
+TEST(ProcNet, MalformedDatagramAndUnixLinesAreSkippedAndCounted) {
   const std::string udp_head = "   sl  local_address rem_address   st\n";
+  const std::string good = "  0: 0100007F:0035 00000000:0000 07 0:0 0:0 0 0 0 1 2 3\n";
   for (const char* bad : {
            "  1: 00000000:14E9 00000000:0000 07 00000000:00000340\n",      // truncated
            "  1: 00000000:14E9\n",                                         // no peer
@@ -192,24 +197,57 @@ TEST(ProcNet, MalformedDatagramAndUnixLines) {
            "  1: 00000000:123456 00000000:0000 07 0:0 0:0 0 0 0 1 2 3\n",  // port > 16 bits
            "  1: 00000000:14E9 00000000:0000 0F 0:0 0:0 0 0 0 1 2 3 0\n",  // state 15
        }) {
-    auto r = parse_proc_inet(udp_head + bad, "/p/udp", Table::Udp, AF_INET);
-    ASSERT_FALSE(r.has_value()) << bad;
-    EXPECT_EQ(r.error().message.rfind("/p/udp: line 2: ", 0), 0u) << r.error().message;
+    LineSkips skips;
+    auto r =
+        parse_proc_inet(udp_head + good + bad + good, "/p/udp", Table::Udp, AF_INET, 100, &skips);
+    ASSERT_TRUE(r.has_value()) << bad;
+    EXPECT_EQ(r->size(), 2u) << bad;  // the lines around the bad one survive
+    EXPECT_EQ(skips.count, 1u) << bad;
+    EXPECT_EQ(skips.first.rfind("/p/udp: line 3: ", 0), 0u) << skips.first;
   }
   // IPv6 address with too few digits.
+  LineSkips v6skips;
   auto v6 = parse_proc_inet(udp_head + "  1: 0000:0035 0000:0000 07 0:0 0:0 0 0 0 1 2 3\n", "udp6",
-                            Table::Udp, AF_INET6);
-  EXPECT_FALSE(v6.has_value());
+                            Table::Udp, AF_INET6, 100, &v6skips);
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_TRUE(v6->empty());
+  EXPECT_EQ(v6skips.count, 1u);
   const std::string unix_head = "Num       RefCount Protocol Flags    Type St Inode Path\n";
-  auto u1 = parse_proc_unix(unix_head + "00000000aa: 00000002 00000000\n", "/p/unix");
-  ASSERT_FALSE(u1.has_value());
-  EXPECT_EQ(u1.error().message.rfind("/p/unix: line 2: ", 0), 0u) << u1.error().message;
-  auto u2 = parse_proc_unix(unix_head + "ok\n", "/p/unix");
-  EXPECT_FALSE(u2.has_value());
-  auto u3 = parse_proc_unix(unix_head + "00000000aa: 00000002 00000000 00000000 0001 63 7\n", "u");
-  EXPECT_FALSE(u3.has_value());  // state 0x63: not a socket state
-  EXPECT_TRUE(parse_proc_unix("", "u").has_value());
-  EXPECT_TRUE(parse_proc_unix(unix_head, "u").has_value());
+  for (const char* bad : {"00000000aa: 00000002 00000000\n", "ok\n",
+                          // state 0x63: not a socket state
+                          "00000000aa: 00000002 00000000 00000000 0001 63 7\n"}) {
+    LineSkips skips;
+    auto u = parse_proc_unix(unix_head + bad, "/p/unix", &skips);
+    ASSERT_TRUE(u.has_value()) << bad;
+    EXPECT_TRUE(u->empty()) << bad;
+    EXPECT_EQ(skips.count, 1u) << bad;
+    EXPECT_EQ(skips.first.rfind("/p/unix: line 2: ", 0), 0u) << skips.first;
+  }
+  LineSkips none;
+  EXPECT_TRUE(parse_proc_unix("", "u", &none).has_value());
+  EXPECT_TRUE(parse_proc_unix(unix_head, "u", &none).has_value());
+  EXPECT_EQ(none.count, 0u);
+}
+
+// The kernel writes a unix socket's path raw, so a path holding a newline
+// splits its line: the first half lists (as ss shows it), the rest is one
+// unreadable line, and every other socket must still be listed.
+TEST(ProcNet, UnixPathWithNewlineCostsOneLineNotTheTable) {
+  const std::string text =
+      "Num       RefCount Protocol Flags    Type St Inode Path\n"
+      "0000000000000000: 00000002 00000000 00010000 0001 01 100 /run/a.sock\n"
+      "0000000000000000: 00000002 00000000 00010000 0001 01 101 /tmp/evil\n"
+      "tail of the path\n"
+      "0000000000000000: 00000002 00000000 00010000 0001 01 102 /run/b.sock\n";
+  LineSkips skips;
+  auto r = parse_proc_unix(text, "/proc/net/unix", &skips);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].unix_ext->path, "/run/a.sock");
+  EXPECT_EQ((*r)[1].unix_ext->path, "/tmp/evil");
+  EXPECT_EQ((*r)[2].unix_ext->path, "/run/b.sock");
+  EXPECT_EQ(skips.count, 1u);
+  EXPECT_EQ(skips.first, "/proc/net/unix: line 4: too few fields");
 }
 
 TEST(ProcNet, UnixStateQuirksAsSs) {
