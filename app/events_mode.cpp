@@ -88,7 +88,7 @@ int follow_events(const SsOptions& o, NamespaceWalk* walk, const Filter* filter,
   g.tcp6 = v6 && has_table(o, Table::Tcp);
   g.udp6 = v6 && has_table(o, Table::Udp);
   if (!g.any()) {
-    // ss exits -1 here without a word; say why (known_diffs.md deviation 11).
+    // ss exits -1 here without a word; say why (known_diffs.md deviation 14).
     std::fputs(
         "sockwatch: -E: nothing to follow: the kernel sends socket destroy events only for "
         "TCP and UDP (over IPv4/IPv6), not for the selected sockets\n",

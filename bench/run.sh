@@ -106,6 +106,7 @@ modes() {
 -s|-s|ss|-s
 selective|-tn;dport = :$kPort|ss|-tn;dport = :$kPort
 selective -p|-tnp;dport = :$kPort|ss|-tnp;dport = :$kPort
+selective -p|-tnp;dport = :$kPort|floor:procfd|-
 dev filter|-tn;dev = lo and dport = :$kPort|ss|-tn;dev = lo and dport = :$kPort
 -tanj|-tanj|ss|-tan
 -tanj|-tanj|floor:dump|-
@@ -120,7 +121,9 @@ targets() {
     "-tan|ss") echo "wall 0.65"; echo "rss 2" ;;
     "-tan|floor:dump") echo "wall 1.3" ;;
     "-tanj|floor:dump") echo "wall 1.5" ;;
-    "-tanp|ss") echo "wall 0.2"; echo "rss 1" ;;
+    # Issue 11: exact owners (every holder of every socket) and still fast.
+    "-tanp|ss") echo "wall 0.15"; echo "rss 1" ;;
+    "selective -p|floor:procfd") echo "wall 1.2" ;;
     # Issue 11: detail modes at half of ss's time, every mode within 2x its memory.
     "-tani|ss"|"-tanm|ss"|"-tane|ss"|"-tano|ss"|"-tanoie|ss") echo "wall 0.5"; echo "rss 2" ;;
     "-tanj|ss") echo "rss 2" ;;
@@ -142,7 +145,7 @@ run_one() {  # tool args... -> "WALL CPU MAXRSS_KB EXIT"
 tool_name() {
   case "$1" in
     floor:dump) echo "sock_diag dump floor" ;;
-    floor:procfd) echo "/proc fd floor" ;;
+    floor:procfd) echo "/proc fd floor (parallel walk)" ;;
     *) echo "$1 $2" ;;
   esac
 }
