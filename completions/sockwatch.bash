@@ -17,7 +17,7 @@ _sockwatch() {
     --socket= --diag= --filter= --json --ndjson --all-netns --replay= --record="
   local families="inet inet6 link unix netlink vsock tipc xdp help"
   local queries="all inet tcp mptcp udp raw unix unix_dgram unix_stream unix_seqpacket packet
-    packet_raw packet_dgram netlink dccp sctp vsock vsock_stream vsock_dgram xdp"
+    packet_raw packet_dgram netlink dccp sctp vsock vsock_stream vsock_dgram tipc xdp"
   local states="all connected synchronized bucket big established syn-sent syn-recv fin-wait-1
     fin-wait-2 time-wait closed close-wait last-ack listening closing unknown"
   local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"

@@ -196,7 +196,8 @@ TEST(HostileText, HidepidProcMakesOwnersUnknownNotEmpty) {
   auto r = diff::run({"/usr/bin/unshare", "-m", "/bin/sh", "-c",
                       "mount -t proc -o hidepid=1 proc /proc || exit 77; exec /usr/bin/setpriv "
                       "--reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \"$0\" -tlnp -j",
-                      SW_BINARY});
+                      SW_BINARY},
+                     {"SOCKWATCH_HINTS=1"});  // stderr is a pipe: ask for the hint
   close(l);
   if (r.status == 77) GTEST_SKIP() << "cannot mount proc with hidepid: " << r.err;
   ASSERT_EQ(r.status, 0) << r.err;
