@@ -53,6 +53,10 @@ void emit_parsed(const Expected<std::vector<SocketRecord>>& parsed, uint32_t sta
   }
 }
 
+// ss is silent when it cannot open these files; a file that is a directory or
+// passes its bound was opened, and is named.
+bool said_aloud(const Error& e) { return e.code == EISDIR || e.code == EFBIG; }
+
 }  // namespace
 
 void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& sink) {
@@ -61,8 +65,9 @@ void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& si
   std::string text;
   if (o.families & (uint64_t{1} << AF_INET)) {
     std::string path = env.proc_path(f.env4, f.rel4);
-    if (!read_text_file(path, text)) {
-      std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
+    std::string why;
+    if (!read_text_file(path, text, kMaxProcTableBytes, &why)) {
+      std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
       return;
     }
     emit_parsed(parse_proc_inet(text, path, t, AF_INET), o.states, sink);
@@ -70,16 +75,19 @@ void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& si
   if (o.families & (uint64_t{1} << AF_INET6)) {
     // ss skips a missing v6 file silently (kernels without IPv6).
     std::string path = env.proc_path(f.env6, f.rel6);
-    if (read_text_file(path, text))
+    std::string why;
+    if (read_text_file(path, text, kMaxProcTableBytes, &why))
       emit_parsed(parse_proc_inet(text, path, t, AF_INET6), o.states, sink);
+    else if (errno != ENOENT)
+      std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
   }
 }
 
 void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   std::string path = env.proc_path("PROC_NET_UNIX", "net/unix");
-  std::string text;
-  if (!read_text_file(path, text)) {
-    std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
+  std::string text, why;
+  if (!read_text_file(path, text, kMaxProcTableBytes, &why)) {
+    std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
     return;
   }
   emit_parsed(parse_proc_unix(text, path), o.states, sink);
@@ -89,13 +97,13 @@ void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
 void fallback_packet(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   (void)o;
   auto recs = read_proc_net_packet(env.proc_path("PROC_NET_PACKET", "net/packet"));
-  if (recs) emit_parsed(recs, kAllStates, sink);
+  if (recs || said_aloud(recs.error())) emit_parsed(recs, kAllStates, sink);
 }
 
 void fallback_netlink(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   (void)o;
   auto recs = read_proc_net_netlink(env.proc_path("PROC_NET_NETLINK", "net/netlink"));
-  if (recs) emit_parsed(recs, kAllStates, sink);
+  if (recs || said_aloud(recs.error())) emit_parsed(recs, kAllStates, sink);
 }
 
 }  // namespace sw
