@@ -1,8 +1,9 @@
 #include "env.hpp"
 
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "core/files.hpp"
 
 namespace sw {
 
@@ -25,12 +26,26 @@ bool SsEnv::forces_proc(const char* env_name) const {
   return proc_root_set || std::getenv(env_name) != nullptr;
 }
 
-bool read_text_file(const std::string& path, std::string& out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
+const char* SsEnv::overridden_source() const {
+  if (!tcpdiag_file.empty()) return "TCPDIAG_FILE";
+  if (proc_root_set) return "PROC_ROOT";
+  static const char* const kVars[] = {"PROC_NET_TCP",  "PROC_NET_TCP6",   "PROC_NET_UDP",
+                                      "PROC_NET_UDP6", "PROC_NET_RAW",    "PROC_NET_RAW6",
+                                      "PROC_NET_UNIX", "PROC_NET_PACKET", "PROC_NET_NETLINK"};
+  for (const char* v : kVars)
+    if (std::getenv(v)) return v;
+  return nullptr;
+}
+
+bool read_text_file(const std::string& path, std::string& out, uint64_t max_bytes,
+                    std::string* why) {
+  auto r = read_file_bounded(path, max_bytes);
+  if (!r) {
+    if (why) *why = r.error().message;
+    errno = r.error().code;
+    return false;
+  }
+  out = std::move(*r);
   return true;
 }
 

@@ -58,6 +58,10 @@ void emit_parsed(const Expected<std::vector<SocketRecord>>& parsed, const LineSk
   }
 }
 
+// ss is silent when it cannot open these files; a file that is a directory or
+// passes its bound was opened, and is named.
+bool said_aloud(const Error& e) { return e.code == EISDIR || e.code == EFBIG; }
+
 }  // namespace
 
 void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& sink) {
@@ -66,8 +70,9 @@ void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& si
   std::string text;
   if (o.families & (uint64_t{1} << AF_INET)) {
     std::string path = env.proc_path(f.env4, f.rel4);
-    if (!read_text_file(path, text)) {
-      std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
+    std::string why;
+    if (!read_text_file(path, text, kMaxProcTableBytes, &why)) {
+      std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
       return;
     }
     LineSkips skips;
@@ -77,19 +82,22 @@ void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& si
   if (o.families & (uint64_t{1} << AF_INET6)) {
     // ss skips a missing v6 file silently (kernels without IPv6).
     std::string path = env.proc_path(f.env6, f.rel6);
-    if (read_text_file(path, text)) {
+    std::string why;
+    if (read_text_file(path, text, kMaxProcTableBytes, &why)) {
       LineSkips skips;
       auto parsed = parse_proc_inet(text, path, t, AF_INET6, 100, &skips);
       emit_parsed(parsed, skips, o.states, sink);
+    } else if (errno != ENOENT) {
+      std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
     }
   }
 }
 
 void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   std::string path = env.proc_path("PROC_NET_UNIX", "net/unix");
-  std::string text;
-  if (!read_text_file(path, text)) {
-    std::fprintf(stderr, "sockwatch: %s: %s\n", path.c_str(), std::strerror(errno));
+  std::string text, why;
+  if (!read_text_file(path, text, kMaxProcTableBytes, &why)) {
+    std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
     return;
   }
   LineSkips skips;
@@ -102,14 +110,14 @@ void fallback_packet(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   (void)o;
   LineSkips skips;
   auto recs = read_proc_net_packet(env.proc_path("PROC_NET_PACKET", "net/packet"), &skips);
-  if (recs) emit_parsed(recs, skips, kAllStates, sink);
+  if (recs || said_aloud(recs.error())) emit_parsed(recs, skips, kAllStates, sink);
 }
 
 void fallback_netlink(const SsEnv& env, const SsOptions& o, const Sink& sink) {
   (void)o;
   LineSkips skips;
   auto recs = read_proc_net_netlink(env.proc_path("PROC_NET_NETLINK", "net/netlink"), &skips);
-  if (recs) emit_parsed(recs, skips, kAllStates, sink);
+  if (recs || said_aloud(recs.error())) emit_parsed(recs, skips, kAllStates, sink);
 }
 
 }  // namespace sw

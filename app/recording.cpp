@@ -8,22 +8,31 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/files.hpp"
+#include "netlink/dump_file.hpp"
 #include "netlink/source.hpp"
 #include "plan.hpp"
 
 namespace sw {
 
 bool Recording::open(const std::string& path) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) {
-    std::fprintf(stderr, "sockwatch: --record %s: %s\n", path.c_str(), std::strerror(errno));
+  // Unlike ss -D (kept as ss for compatibility), --record never follows a
+  // symlink planted at its path nor writes into a device or FIFO.
+  auto fd = create_file_safely(path);
+  if (!fd) {
+    std::fprintf(stderr, "sockwatch: --record %s\n", fd.error().message.c_str());
     return false;
   }
+  fd_ = *fd;
   writer_ = std::make_unique<Writer>(fd_, path);
   return true;
 }
 
 bool Recording::close() {
+  // The end marker says the recording is whole; --replay refuses a file with
+  // table markers and no end marker as truncated.
+  auto end = end_of_recording_marker();
+  write(end.data(), end.size());
   bool ok = writer_->flush();
   if (!ok)
     std::fprintf(stderr, "sockwatch: writing %s: %s\n", writer_->name().c_str(),

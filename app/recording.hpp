@@ -15,12 +15,15 @@ namespace sw {
 // --record FILE: every dump's raw replies, each table announced by a marker.
 class Recording {
  public:
-  // Creates FILE; false (after saying why on stderr) when it cannot.
+  // Creates FILE safely (create_file_safely: no symlink followed, no device,
+  // FIFO or hard-linked file overwritten); false (after saying why on
+  // stderr) when it cannot.
   bool open(const std::string& path);
   void write(const uint8_t* p, size_t n) {
     writer_->append(std::string_view(reinterpret_cast<const char*>(p), n));
   }
-  // Flushes and closes; false (after saying why, with the path) on an error.
+  // Writes the end-of-recording marker, flushes and closes; false (after
+  // saying why, with the path) on an error.
   bool close();
 
  private:

@@ -148,8 +148,13 @@ void Runner::inet(Table t, const char* proc_env) {
     if (!res) fail("TCPDIAG_FILE", res.error());
     return;
   }
+  // /proc text is no socket the kernel handed us (and may come from a file
+  // PROC_NET_* names): as ss, -K shows what matches and destroys nothing.
+  auto shown_only = [&](SocketRecord&& r) {
+    if (has_family(o_, r.family) && wanted(r)) emit_(std::move(r));
+  };
   if (env_.forces_proc(proc_env)) {
-    fallback_inet(env_, o_, t, sink);
+    fallback_inet(env_, o_, t, shown_only);
     return;
   }
   // As ss: the last -4/-6/-f picks the request family; v4 then v6 otherwise.
@@ -177,7 +182,7 @@ void Runner::inet(Table t, const char* proc_env) {
     if (res->kernel_error) {
       // The kernel lacks this protocol's diag module (raw_diag, dccp, sctp):
       // ss falls back to /proc where a file exists, silently otherwise.
-      fallback_inet(env_, o_, t, sink);
+      fallback_inet(env_, o_, t, shown_only);
       return;
     }
     if (family == AF_INET && o_.preferred_family != AF_INET) {
@@ -192,6 +197,17 @@ void Runner::inet(Table t, const char* proc_env) {
 // stop the dump (an error other than "cannot"/"already gone", as ss).
 bool Runner::kill(const SocketRecord& r) {
   killed_ = false;
+  if (r.cookie == kNoCookie) {
+    // INET_DIAG_NOCOOKIE asks the kernel for any socket with these addresses:
+    // never from a live dump (cookies are counters), so hostile data; refuse.
+    if (!nocookie_warned_)
+      std::fputs(
+          "sockwatch: -K: skipping a socket without a cookie (INET_DIAG_NOCOOKIE would "
+          "destroy whatever socket has its addresses)\n",
+          stderr);
+    nocookie_warned_ = true;
+    return true;
+  }
   if (!kill_sock_) {
     auto s = DiagSocket::open();
     if (!s) {

@@ -66,6 +66,7 @@ class Runner {
   std::unique_ptr<DiagSocket> kill_sock_;
   bool no_bytecode_ = false;
   bool killed_ = false;
+  bool nocookie_warned_ = false;
   uint64_t kill_unsupported_ = 0;
   int status_ = 0;
 };

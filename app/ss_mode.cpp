@@ -6,18 +6,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "all_netns.hpp"
 #include "enrich/cgroup_names.hpp"
 #include "env.hpp"
 #include "events_mode.hpp"
 #include "filter/filter.hpp"
+#include "filter_errors.hpp"
 #include "netlink/dump_file.hpp"
 #include "netlink/source.hpp"
 #include "netns.hpp"
@@ -100,6 +103,21 @@ int run_ss_mode(const SsOptions& o) {
     return 1;
   }
   SsEnv env = SsEnv::from_environment();
+  if (const char* var = env.overridden_source()) {
+    // These variables swap kernel tables for files: under --replay they would
+    // mix other data into the recording's, and --record would silently miss
+    // the tables they replace.
+    bool replay = !o.replay_file.empty();
+    if (replay || !o.record_file.empty()) {
+      std::fprintf(stderr,
+                   "sockwatch: %s cannot be combined with %s in the environment: %s, and the "
+                   "variable makes some tables come from a file instead\n",
+                   replay ? "--replay" : "--record", var,
+                   replay ? "a replay reads every table from the recording"
+                          : "a recording holds what the kernel answers");
+      return 255;
+    }
+  }
   // --all-netns: the namespaces are listed once; -s and the listing visit
   // them, and what could not be seen is reported once, at the end.
   std::unique_ptr<NamespaceWalk> walk;
@@ -162,7 +180,8 @@ int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out)
   if (!o.filter_file.empty()) {
     auto f = read_filter_file(o.filter_file);
     if (f.error) {
-      std::fprintf(stderr, "%s\n", f.error->c_str());
+      std::string msg = escape_for_terminal(*f.error) + "\n";
+      std::fwrite(msg.data(), 1, msg.size(), stderr);
       return 255;
     }
     lines = std::move(f.lines);
@@ -178,11 +197,8 @@ int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out)
   auto r = parse_filter(o.filter_words, lines, ctx);
   if (r.error) {
     const FilterError& e = *r.error;
-    std::fputs(e.ss_message.c_str(), stderr);
-    if (e.status == 255) std::fputs(kUsageText, stderr);
-    std::fprintf(stderr, "sockwatch: filter: %s\n  %s\n  %s%s\n", e.explanation.c_str(),
-                 e.expression.c_str(), std::string(e.caret_at, ' ').c_str(),
-                 std::string(e.caret_len, '^').c_str());
+    std::string text = format_filter_error(e, kUsageText);
+    std::fwrite(text.data(), 1, text.size(), stderr);
     return e.status;
   }
   for (const auto& w : r.filter->warnings)

@@ -201,6 +201,43 @@ ParseOutcome help() {
   return r;
 }
 
+// --replay reads sockets that are not live, and --record writes the live
+// dumps: an option that acts on live sockets, reads live state or writes
+// something else would quietly do the wrong thing, so it is refused (with
+// ss's usage status). TCPDIAG_FILE, ss's own replay, keeps ss's behaviour.
+const char* clash_with_recordings(const SsOptions& o) {
+  if (!o.replay_file.empty()) {
+    if (o.kill)
+      return "--replay cannot be combined with -K: a replayed socket is not live, and -K "
+             "would destroy whatever live socket has the same addresses now";
+    if (o.render.show_users)
+      return "--replay cannot be combined with -p (or -T, -Z, -z): a recording holds no "
+             "processes, and today's /proc would name whatever process holds the same inode "
+             "number now";
+    if (!o.dump_file.empty())
+      return "--replay cannot be combined with -D: -D dumps the live kernel, not the recording";
+    if (o.events) return "--replay cannot be combined with -E: -E follows live kernel events";
+    if (o.summary)
+      return "--replay cannot be combined with -s: the summary counts the live kernel's "
+             "sockets, not the recording's";
+    if (!o.record_file.empty())
+      return "--replay cannot be combined with --record: --record writes what the kernel "
+             "answers, and a replay asks no kernel";
+  }
+  if (!o.record_file.empty()) {
+    if (!o.dump_file.empty())
+      return "--record cannot be combined with -D: -D writes ss's raw TCP dump and exits; use "
+             "one or the other";
+    if (o.events)
+      return "--record cannot be combined with -E: -E follows events and dumps no table to "
+             "record";
+    if (o.summary && o.do_default && !o.any_words)
+      return "--record needs a socket listing: -s alone reads /proc counters and dumps no "
+             "table (add a table option, e.g. -s -ta)";
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 ParseOutcome parse_ss_command_line(int argc, char** argv) {
@@ -481,6 +518,12 @@ ParseOutcome parse_ss_command_line(int argc, char** argv) {
       r.err = std::string("sockwatch: --all-netns cannot be combined with ") + clash + "\n";
       return r;
     }
+  }
+  if (const char* why = clash_with_recordings(b.o)) {
+    ParseOutcome r;
+    r.exit_code = 255;
+    r.err = std::string("sockwatch: ") + why + "\n";
+    return r;
   }
   ParseOutcome r;
   r.options = std::move(b.o);

@@ -17,22 +17,34 @@ namespace sw {
 
 SockStat load_sockstat(const SsEnv& env) {
   SockStat st;
-  std::string text;
-  if (read_text_file(env.proc_path("PROC_NET_SOCKSTAT", "net/sockstat"), text)) {
+  std::string text, why;
+  // ss's words when a file cannot be opened; ours (naming it) when it was
+  // opened but is a directory or too big.
+  auto complain = [&](const char* ss_what) {
+    if (errno == EFBIG || errno == EISDIR)
+      std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
+    else if (ss_what)
+      std::fprintf(stderr, "ss: %s: %s\n", ss_what, std::strerror(errno));
+  };
+  if (read_text_file(env.proc_path("PROC_NET_SOCKSTAT", "net/sockstat"), text, kMaxSmallFileBytes,
+                     &why)) {
     parse_sockstat(text, st);
   } else {
-    std::fprintf(stderr, "ss: get_sockstat: %s\n", std::strerror(errno));
+    complain("get_sockstat");
   }
-  if (read_text_file(env.proc_path("PROC_NET_SOCKSTAT6", "net/sockstat6"), text))
+  if (read_text_file(env.proc_path("PROC_NET_SOCKSTAT6", "net/sockstat6"), text, kMaxSmallFileBytes,
+                     &why))
     parse_sockstat(text, st);
-  if (read_text_file(env.proc_path("PROC_NET_SNMP", "net/snmp"), text)) {
+  else
+    complain(nullptr);
+  if (read_text_file(env.proc_path("PROC_NET_SNMP", "net/snmp"), text, kMaxSmallFileBytes, &why)) {
     auto estab = parse_snmp_field(text, "Tcp", "CurrEstab");
     if (estab)
       st.tcp_estab = static_cast<int>(*estab);
     else
       std::fprintf(stderr, "ss: get_snmpstat: %s\n", estab.error().message.c_str());
   } else {
-    std::fprintf(stderr, "ss: get_snmpstat: %s\n", std::strerror(errno));
+    complain("get_snmpstat");
   }
   return st;
 }

@@ -27,6 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)r.filter->matches(rec);
     std::string bc = r.filter->bytecode();
     (void)sw::run_bytecode(bc, rec);
+    // The superset program must pass the kernel's audit and accept what the
+    // evaluator accepts; describe() walks the whole tree (deep inputs).
+    auto sup = r.filter->compile_bytecode(2);
+    if (!sup.code.empty() && !sw::audit_bytecode(sup.code)) __builtin_trap();
+    if (r.filter->matches(rec) && !sw::run_bytecode(sup.code, rec)) __builtin_trap();
+    (void)r.filter->describe();
     rec.family = 1;
     rec.ensure_unix().has_name = true;
     rec.unix_ext->path = "/run/x.sock";

@@ -23,6 +23,16 @@ while IFS= read -r line; do
   [[ -z "$line" || "$line" == \#* ]] && continue
   printf '%s' "${line#*| }" | tr ' ' '\n' > "$work/filter/seed$((i++))"
 done < tests/fixtures/filters/corpus.txt
+# Deep and long shapes (issue 12), small enough for -max_len: nesting, 'not'
+# chains, flat or/and chains. The full-size ones are regressions below.
+{ printf '(\n%.0s' {1..900}; printf 'dport\n=\n1\n'; printf ')\n%.0s' {1..900}; } \
+  > "$work/filter/deep-parens"
+printf 'not\n%.0s' {1..1000} > "$work/filter/deep-nots"; printf 'dport\n=\n1' >> "$work/filter/deep-nots"
+for op in or and; do
+  for j in $(seq 1 200); do printf 'dst\n10.0.0.%d\n%s\n' $((j % 250)) "$op"; done \
+    > "$work/filter/chain-$op"
+  printf 'sport\n=\n1' >> "$work/filter/chain-$op"
+done
 for d in tests/golden/dumps/*.dump; do
   { printf '\x00'; cat "$d"; } > "$work/nlmsg/$(basename "$d")"
 done

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <vector>
 
+#include "core/files.hpp"
+
 namespace sw {
 
 namespace {
@@ -106,7 +108,11 @@ std::string path_by_handle(const std::string& mount, uint64_t id) {
 }  // namespace
 
 std::string find_cgroup2_mount(const std::string& mounts_path) {
-  std::ifstream in(mounts_path);
+  // Bounded: a mount table is text the size of the mounts, and a hostile
+  // PROC_ROOT may put anything there. (16 MiB: a container host with
+  // tens of thousands of mounts still fits.)
+  auto text = read_file_bounded(mounts_path, uint64_t{16} << 20);
+  std::istringstream in(text ? *text : std::string());
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream ls(line);

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <vector>
 
+#include "core/files.hpp"
+
 namespace sw {
 
 const std::string& InterfaceNames::name(uint32_t ifindex) {
@@ -58,7 +60,9 @@ NetlinkProtocols::NetlinkProtocols(const std::string& table_path) {
       "genl",  nullptr,  "scsi-trans", "ecryptfs",  "rdma",    "crypto"};
   for (size_t i = 0; i < std::size(kBuiltin); ++i)
     if (kBuiltin[i]) names_[i] = kBuiltin[i];
-  std::ifstream in(table_path);
+  // A bounded read: the table path is a setting, and may name anything.
+  auto text = read_file_bounded(table_path, kMaxSmallFileBytes);
+  std::istringstream in(text ? *text : std::string());
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream ls(line);

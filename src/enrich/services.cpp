@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/files.hpp"
+
 namespace sw {
 
 PortRange parse_port_range(const std::string& text) {
@@ -21,11 +23,11 @@ PortRange parse_port_range(const std::string& text) {
 }
 
 PortRange read_port_range(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return PortRange{};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_port_range(ss.str());
+  // PROC_IP_LOCAL_PORT_RANGE may name anything: a bounded read, and an
+  // unreadable file is the default range, as for ss.
+  auto text = read_file_bounded(path, kMaxSmallFileBytes);
+  if (!text) return PortRange{};
+  return parse_port_range(*text);
 }
 
 const std::string& ServiceNames::lookup(uint16_t port, const char* proto) {

@@ -46,6 +46,23 @@ struct FilterError {
 
 struct FilterNode;
 
+// ss's parser (bison, YYMAXDEPTH 10,000) fails with "memory exhausted" when
+// an expression nests deeper than this many stack slots: one per open '(' or
+// '!', two per left operand waiting for its right one. Measured on ss 6.1:
+// 9,995 nested '(' or '!' parse, 9,996 do not.
+constexpr size_t kMaxFilterNesting = 9995;
+
+// The evaluator runs a flat program, not the tree: each condition with where
+// to go when it holds and when it does not (forward jumps, like the kernel's
+// bytecode), so evaluation needs no recursion however deep the expression.
+struct EvalStep {
+  static constexpr int32_t kAccept = -1;
+  static constexpr int32_t kReject = -2;
+  const FilterNode* cond = nullptr;
+  int32_t yes = kAccept;
+  int32_t no = kReject;
+};
+
 class Filter {
  public:
   Filter();
@@ -79,8 +96,10 @@ class Filter {
 
  private:
   friend struct FilterParser;
+  void build_program();
   std::unique_ptr<FilterNode> root_;
-  PortRange ephemeral_;  // what `autobound` tests (ss's is_ephemeral)
+  std::vector<EvalStep> program_;  // points into root_'s nodes
+  PortRange ephemeral_;            // what `autobound` tests (ss's is_ephemeral)
 };
 
 struct FilterParseResult {
@@ -93,7 +112,12 @@ struct FilterParseResult {
 FilterParseResult parse_filter(const std::vector<std::string>& words,
                                const std::vector<std::string>& file_lines, FilterContext& ctx);
 
-// Reads -F FILE ("-" = stdin) into lines; the error names the file.
+// Reads -F FILE ("-" = stdin) into lines; the error names the file. Lines are
+// read as ss reads them (fgets into 1,024 bytes: a longer line is ss's "Too
+// long line in filter"), and the whole file is bounded by kMaxFilterFileBytes,
+// checked while reading (a FIFO fed by `yes` ends with an error, not with
+// all memory).
+constexpr uint64_t kMaxFilterFileBytes = uint64_t{16} << 20;
 struct FilterFileResult {
   std::vector<std::string> lines;
   std::optional<std::string> error;

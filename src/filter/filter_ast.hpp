@@ -56,13 +56,35 @@ enum class NodeKind {
 };
 
 struct FilterNode {
-  NodeKind kind;
+  FilterNode() = default;
+  FilterNode(const FilterNode&) = delete;
+  FilterNode& operator=(const FilterNode&) = delete;
+  // Children are freed with an explicit stack: the default destructor would
+  // recurse once per level, and a 30,000-deep '!' chain overflows the stack.
+  ~FilterNode() {
+    std::vector<std::unique_ptr<FilterNode>> pending;
+    if (a) pending.push_back(std::move(a));
+    if (b) pending.push_back(std::move(b));
+    while (!pending.empty()) {
+      std::unique_ptr<FilterNode> n = std::move(pending.back());
+      pending.pop_back();
+      if (n->a) pending.push_back(std::move(n->a));
+      if (n->b) pending.push_back(std::move(n->b));
+    }  // n goes here with no children left
+  }
+
+  NodeKind kind = NodeKind::And;
   std::unique_ptr<FilterNode> a, b;  // children (And/Or: a, b; Not: a)
   HostCond host;                     // Src/Dst conds and Ge/Le (port only)
   uint32_t ifindex = 0;
   uint32_t mark = 0, mask = 0xffffffff;
   uint64_t cgroup_id = 0;
   bool paren = false;  // written in parentheses (for warnings/describe)
+  size_t leaves = 0;   // conditions in this subtree (set by build_program)
 };
+
+inline bool is_leaf(const FilterNode& n) {
+  return n.kind != NodeKind::And && n.kind != NodeKind::Or && n.kind != NodeKind::Not;
+}
 
 }  // namespace sw

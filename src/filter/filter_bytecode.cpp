@@ -27,6 +27,12 @@ namespace {
 
 using Bytes = std::string;
 
+// The longest program the kernel can be sent: it travels in one netlink
+// attribute (16-bit nla_len, 4 of it the header), and a "no" jump of the
+// first op may point 4 bytes past the end (16-bit `no`). Rounded down to a
+// whole op (4 bytes).
+constexpr size_t kMaxBytecode = 65528;
+
 void put_op(Bytes& b, uint8_t code, uint8_t yes, uint16_t no) {
   inet_diag_bc_op op{code, yes, no};
   b.append(reinterpret_cast<const char*>(&op), sizeof op);
@@ -153,7 +159,7 @@ struct Compiler {
     return c;
   }
 
-  Compiled compile(const FilterNode& n) const {
+  Compiled leaf(const FilterNode& n) const {
     switch (n.kind) {
       case NodeKind::SrcCond:
         return hostcond(n.host, INET_DIAG_BC_S_COND);
@@ -181,26 +187,46 @@ struct Compiler {
       }
       case NodeKind::Cgroup:
         return fixed(INET_DIAG_BC_CGROUP_COND, &n.cgroup_id, 8);
+      case NodeKind::And:
+      case NodeKind::Or:
+      case NodeKind::Not:
+        break;
+    }
+    return {};
+  }
+
+  // A program past kMaxBytecode cannot be sent: it is given up (`ok` false,
+  // which the superset rules already treat soundly) as soon as it grows past
+  // the bound, so a 40,000-term blocklist costs no more than the bound.
+  static Compiled bounded(Compiled c) {
+    if (c.code.size() > kMaxBytecode) return {};
+    return c;
+  }
+
+  static Compiled combine(const FilterNode& n, Compiled l, Compiled r) {
+    switch (n.kind) {
       case NodeKind::And: {
-        Compiled l = compile(*n.a), r = compile(*n.b);
         if (l.ok && r.ok) {
+          if (l.code.size() + r.code.size() > kMaxBytecode) return {};
           Compiled c;
-          c.code = l.code + r.code;
-          patch(c.code, l.code.size(), r.code.size());
+          size_t left = l.code.size();
+          c.code = std::move(l.code);
+          c.code += r.code;
+          patch(c.code, left, r.code.size());
           c.ok = true;
           c.exact = l.exact && r.exact;
           return c;
         }
         // A and B lies within A (and within B): keep what the kernel can check.
-        Compiled one = l.ok ? l : r;
+        Compiled one = l.ok ? std::move(l) : std::move(r);
         one.exact = false;
         return one;
       }
       case NodeKind::Or: {
-        Compiled l = compile(*n.a), r = compile(*n.b);
         if (!l.ok || !r.ok) return {};  // the only superset is "everything"
+        if (l.code.size() + 4 + r.code.size() > kMaxBytecode) return {};
         Compiled c;
-        c.code = l.code;
+        c.code = std::move(l.code);
         put_op(c.code, INET_DIAG_BC_JMP, 4, static_cast<uint16_t>(r.code.size() + 4));
         c.code += r.code;
         c.ok = true;
@@ -208,22 +234,58 @@ struct Compiler {
         return c;
       }
       case NodeKind::Not: {
-        Compiled x = compile(*n.a);
-        if (!x.ok || !x.exact) return {};  // NOT of a superset is no superset
+        if (!l.ok || !l.exact) return {};  // NOT of a superset is no superset
         Compiled c;
-        c.code = x.code;
+        c.code = std::move(l.code);
         put_op(c.code, INET_DIAG_BC_JMP, 4, 8);
         c.ok = c.exact = true;
-        return c;
+        return bounded(std::move(c));
+      }
+      default:
+        return {};
+    }
+  }
+
+  // Post-order over the tree with explicit stacks (of nodes to visit and of
+  // compiled subtrees), so a deep expression costs heap, not stack.
+  Compiled compile(const FilterNode& root) const {
+    std::vector<std::pair<const FilterNode*, bool>> todo{{&root, false}};
+    std::vector<Compiled> done;
+    while (!todo.empty()) {
+      auto [n, children_done] = todo.back();
+      todo.pop_back();
+      if (is_leaf(*n)) {
+        done.push_back(bounded(leaf(*n)));
+      } else if (!children_done) {
+        todo.push_back({n, true});
+        if (n->b) todo.push_back({n->b.get(), false});
+        todo.push_back({n->a.get(), false});
+      } else {
+        Compiled r;
+        if (n->b) {
+          r = std::move(done.back());
+          done.pop_back();
+        }
+        Compiled l = std::move(done.back());
+        done.pop_back();
+        done.push_back(combine(*n, std::move(l), std::move(r)));
       }
     }
-    return {};
+    return std::move(done.back());
   }
 };
 
-bool any_node(const FilterNode& n, bool (*pred)(const FilterNode&)) {
-  if (pred(n)) return true;
-  return (n.a && any_node(*n.a, pred)) || (n.b && any_node(*n.b, pred));
+// True when some node satisfies `pred` (explicit stack, as above).
+bool any_node(const FilterNode& root, bool (*pred)(const FilterNode&)) {
+  std::vector<const FilterNode*> todo{&root};
+  while (!todo.empty()) {
+    const FilterNode* n = todo.back();
+    todo.pop_back();
+    if (pred(*n)) return true;
+    if (n->a) todo.push_back(n->a.get());
+    if (n->b) todo.push_back(n->b.get());
+  }
+  return false;
 }
 
 bool is_dev(const FilterNode& n) { return n.kind == NodeKind::Dev; }
@@ -231,9 +293,8 @@ bool is_foreign_host(const FilterNode& n) {
   return (n.kind == NodeKind::SrcCond || n.kind == NodeKind::DstCond) && other_family(n.host);
 }
 
-// A program longer than the u16 jump offsets can span is no program.
 Compiled checked(Compiled c) {
-  if (c.code.size() > 0xffff) return {};
+  if (c.code.size() > kMaxBytecode) return {};
   return c;
 }
 

@@ -107,14 +107,13 @@ bool host_match(const View& s, const HostCond& h, bool dst) {
   return false;
 }
 
-bool eval(const FilterNode& n, const View& s, const PortRange& eph) {
+// One condition (a leaf of the tree).
+bool test(const FilterNode& n, const View& s, const PortRange& eph) {
   switch (n.kind) {
     case NodeKind::And:
-      return eval(*n.a, s, eph) && eval(*n.b, s, eph);
     case NodeKind::Or:
-      return eval(*n.a, s, eph) || eval(*n.b, s, eph);
     case NodeKind::Not:
-      return !eval(*n.a, s, eph);
+      return false;  // never a step of the program
     case NodeKind::SrcCond:
       return host_match(s, n.host, false);
     case NodeKind::DstCond:
@@ -162,14 +161,12 @@ std::string describe_host(const HostCond& h) {
   return s + (h.port == -1 ? ":*" : fmt::format(":{}", h.port));
 }
 
-std::string describe(const FilterNode& n) {
+std::string describe_leaf(const FilterNode& n) {
   switch (n.kind) {
     case NodeKind::And:
-      return "(" + describe(*n.a) + " and " + describe(*n.b) + ")";
     case NodeKind::Or:
-      return "(" + describe(*n.a) + " or " + describe(*n.b) + ")";
     case NodeKind::Not:
-      return "!" + describe(*n.a);
+      return "?";
     case NodeKind::SrcCond:
       return "src " + describe_host(n.host);
     case NodeKind::DstCond:
@@ -194,11 +191,107 @@ std::string describe(const FilterNode& n) {
   return "?";
 }
 
+// "(A and B)", "(A or B)", "!A", with an explicit stack of what is still to
+// be written (a node, or literal text), so depth costs heap, not stack.
+std::string describe(const FilterNode& root) {
+  struct Item {
+    const FilterNode* n;
+    const char* text;
+  };
+  std::string out;
+  std::vector<Item> todo{{&root, nullptr}};
+  while (!todo.empty()) {
+    Item it = todo.back();
+    todo.pop_back();
+    if (it.text) {
+      out += it.text;
+      continue;
+    }
+    const FilterNode& n = *it.n;
+    if (n.kind == NodeKind::Not) {
+      out += '!';
+      todo.push_back({n.a.get(), nullptr});
+    } else if (n.kind == NodeKind::And || n.kind == NodeKind::Or) {
+      out += '(';
+      todo.push_back({nullptr, ")"});
+      todo.push_back({n.b.get(), nullptr});
+      todo.push_back({nullptr, n.kind == NodeKind::And ? " and " : " or "});
+      todo.push_back({n.a.get(), nullptr});
+    } else {
+      out += describe_leaf(n);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
+// Short-circuit jumps, as a compiler lays out `&&`/`||`: a condition of
+// A and B goes on to B's first condition when it holds and to the false
+// target otherwise; A or B the other way round; !A swaps the targets. The
+// conditions are numbered left to right, so B's first condition is A's first
+// plus A's count, and every jump goes forward.
+void Filter::build_program() {
+  program_.clear();
+  if (!root_) return;
+  // Condition counts, in post-order (explicit stack: a node is counted after
+  // its children).
+  std::vector<std::pair<FilterNode*, bool>> st{{root_.get(), false}};
+  while (!st.empty()) {
+    auto [n, children_done] = st.back();
+    st.pop_back();
+    if (is_leaf(*n)) {
+      n->leaves = 1;
+    } else if (children_done) {
+      n->leaves = n->a->leaves + (n->b ? n->b->leaves : 0);
+    } else {
+      st.push_back({n, true});
+      st.push_back({n->a.get(), false});
+      if (n->b) st.push_back({n->b.get(), false});
+    }
+  }
+  program_.resize(root_->leaves);
+  struct Todo {
+    const FilterNode* n;
+    int32_t first, yes, no;
+  };
+  std::vector<Todo> todo{{root_.get(), 0, EvalStep::kAccept, EvalStep::kReject}};
+  while (!todo.empty()) {
+    Todo t = todo.back();
+    todo.pop_back();
+    const FilterNode& n = *t.n;
+    switch (n.kind) {
+      case NodeKind::And: {
+        auto mid = static_cast<int32_t>(t.first + static_cast<int32_t>(n.a->leaves));
+        todo.push_back({n.b.get(), mid, t.yes, t.no});
+        todo.push_back({n.a.get(), t.first, mid, t.no});
+        break;
+      }
+      case NodeKind::Or: {
+        auto mid = static_cast<int32_t>(t.first + static_cast<int32_t>(n.a->leaves));
+        todo.push_back({n.b.get(), mid, t.yes, t.no});
+        todo.push_back({n.a.get(), t.first, t.yes, mid});
+        break;
+      }
+      case NodeKind::Not:
+        todo.push_back({n.a.get(), t.first, t.no, t.yes});
+        break;
+      default:
+        program_[static_cast<size_t>(t.first)] = {&n, t.yes, t.no};
+        break;
+    }
+  }
+}
+
 bool Filter::matches(const SocketRecord& r) const {
-  if (!root_) return true;
-  return eval(*root_, view_of(r), ephemeral_);
+  if (program_.empty()) return true;
+  const View v = view_of(r);
+  int32_t pc = 0;
+  while (pc >= 0) {
+    const EvalStep& s = program_[static_cast<size_t>(pc)];
+    pc = test(*s.cond, v, ephemeral_) ? s.yes : s.no;
+  }
+  return pc == EvalStep::kAccept;
 }
 
 std::string Filter::describe() const { return root_ ? sw::describe(*root_) : ""; }

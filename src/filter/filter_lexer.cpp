@@ -1,12 +1,14 @@
 // Lexer of the ss filter language, and the -F FILE reader (ss's yylex reads
-// the file line by line through a 1024-byte fgets buffer; its limits are kept).
+// the file line by line through a 1024-byte fgets buffer; its limits are kept,
+// and the whole file is bounded).
 #include "filter/filter_lexer.hpp"
+
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iostream>
 
+#include "core/files.hpp"
 #include "filter/filter.hpp"
 
 namespace sw {
@@ -85,39 +87,64 @@ TokenStream lex_filter(const std::vector<std::string>& words,
 
 FilterFileResult read_filter_file(const std::string& path) {
   FilterFileResult r;
-  std::istream* in = &std::cin;
-  std::ifstream f;
-  if (path != "-") {
-    f.open(path);
-    if (!f) {
-      r.error = std::string("fopen filter file: ") + std::strerror(errno);
-      return r;
-    }
-    in = &f;
+  Expected<BoundedFile> opened =
+      path == "-" ? BoundedFile::borrow(STDIN_FILENO, "-F -", kMaxFilterFileBytes)
+                  : BoundedFile::open(path, kMaxFilterFileBytes);
+  if (!opened) {
+    // ss's own words for what fopen refuses; ss reads a directory as an empty
+    // filter (fgets fails, which it takes for the end), we name it instead.
+    if (opened.error().code == EISDIR)
+      r.error = "-F " + opened.error().message;
+    else
+      r.error = std::string("fopen filter file: ") + std::strerror(opened.error().code);
+    return r;
   }
-  // ss reads with fgets(buf, 1024): a chunk of 1023 bytes or more (the
-  // newline counts) is "Too long line in filter"; a line whose first byte is
-  // NUL is "Invalid line"; an embedded NUL ends the line.
-  constexpr size_t kBuf = 1024;
-  for (std::string line; std::getline(*in, line);) {
-    bool had_newline = !in->eof();
-    size_t nul = line.find('\0');
-    if (line.size() + (had_newline ? 1 : 0) >= kBuf - 1 &&
-        (nul == std::string::npos || nul >= kBuf - 1)) {
+  BoundedFile& in = *opened;
+  // ss reads with fgets(buf, 1024): a chunk is at most 1,023 bytes, through
+  // the newline. A chunk whose strlen is 1,023 is "Too long line in filter";
+  // one that starts with NUL is "Invalid line"; an embedded NUL ends the line.
+  constexpr size_t kChunk = 1023;
+  char buf[65536];
+  size_t have = 0, pos = 0;
+  std::string chunk;
+  for (;;) {
+    chunk.clear();
+    bool eof = false;
+    while (chunk.size() < kChunk) {
+      if (pos == have) {
+        auto got = in.read_some(buf, sizeof buf);
+        if (!got) {
+          r.error = path == "-" ? got.error().message : "-F " + got.error().message;
+          return r;
+        }
+        have = *got;
+        pos = 0;
+        if (have == 0) {
+          eof = true;
+          break;
+        }
+      }
+      char c = buf[pos++];
+      chunk.push_back(c);
+      if (c == '\n') break;
+    }
+    if (chunk.empty() && eof) break;
+    size_t len = std::strlen(chunk.c_str());
+    if (len == kChunk) {
       r.error = "Too long line in filter";
       return r;
     }
-    if (nul != std::string::npos) {
-      if (nul == 0) {
-        r.error = "Invalid line";
-        return r;
-      }
-      line.resize(nul);
+    if (len == 0) {
+      r.error = "Invalid line";
+      return r;
     }
+    chunk.resize(len);
+    if (chunk.back() == '\n') chunk.pop_back();
     // Comment lines, and (a quirk kept for compatibility) lines starting with
     // the digit 0.
-    if (!line.empty() && (line[0] == '#' || line[0] == '0')) continue;
-    r.lines.push_back(line);
+    if (!chunk.empty() && (chunk[0] == '#' || chunk[0] == '0')) continue;
+    r.lines.push_back(chunk);
+    if (eof) break;
   }
   return r;
 }

@@ -15,6 +15,17 @@ namespace {
 
 constexpr const char* kBison =
     "ss: bison bellows (while parsing filter): \"syntax error!\" Sorry.\n";
+constexpr const char* kBisonExhausted =
+    "ss: bison bellows (while parsing filter): \"memory exhausted!\" Sorry.\n";
+
+// A token quoted in an explanation: a 1 MB word is named by its start.
+std::string shorten(const std::string& s) {
+  constexpr size_t kMax = 64;
+  if (s.size() <= kMax) return s;
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;  // UTF-8
+  return s.substr(0, cut) + "...";
+}
 
 bool is_operand_keyword(Tok k) {
   switch (k) {
@@ -58,6 +69,8 @@ struct FilterParser {
   int preferred_family = 0;
   Filter result;
   std::optional<FilterError> error;
+  size_t slots = 0;           // bison stack slots in use (see parse_list)
+  size_t mixed_warnings = 0;  // 'and' after 'or' without parentheses
 
   FilterError make_error(int status, std::string ss_msg, std::string why, const Token& at) {
     FilterError e;
@@ -78,7 +91,8 @@ struct FilterParser {
   }
 
   FilterError syntax(const Token& at, const std::string& expected) {
-    std::string got = at.kind == Tok::End ? "the end of the expression" : "'" + at.text + "'";
+    std::string got =
+        at.kind == Tok::End ? "the end of the expression" : "'" + shorten(at.text) + "'";
     return make_error(255, kBison, fmt::format("expected {}, got {}", expected, got), at);
   }
 
@@ -101,7 +115,7 @@ struct FilterParser {
           e.explanation += "; state and exclude words must come before the expression";
         else
           e.explanation +=
-              fmt::format(" ('{}' is misplaced: {} is expected here)", t.text, expected);
+              fmt::format(" ('{}' is misplaced: {} is expected here)", shorten(t.text), expected);
         return e;
       }
     }
@@ -137,7 +151,7 @@ struct FilterParser {
       uint32_t idx = ctx.ifindex_of ? ctx.ifindex_of(w.text) : 0;
       if (!idx && !parse_u32(w.text, idx)) {
         error = make_error(1, "Cannot parse device.\n",
-                           "no network interface named '" + w.text + "'", w);
+                           "no network interface named '" + shorten(w.text) + "'", w);
         return nullptr;
       }
       n->ifindex = idx;
@@ -146,8 +160,9 @@ struct FilterParser {
     if (kw == Tok::Fwmark) {
       auto n = node(NodeKind::Mark);
       if (!parse_markmask(w.text, n->mark, n->mask)) {
-        error = make_error(1, fmt::format("Cannot parse mark {}.\n", w.text),
-                           "expected MARK or MARK/MASK after 'fwmark', got '" + w.text + "'", w);
+        error = make_error(
+            1, fmt::format("Cannot parse mark {}.\n", w.text),
+            "expected MARK or MARK/MASK after 'fwmark', got '" + shorten(w.text) + "'", w);
         return nullptr;
       }
       return n;
@@ -159,7 +174,7 @@ struct FilterParser {
       if (!id) {
         error =
             make_error(1, fmt::format("{}\nCannot parse cgroup {}.\n", id.error().message, w.text),
-                       "cannot resolve cgroup '" + w.text + "': " + id.error().message, w);
+                       "cannot resolve cgroup '" + shorten(w.text) + "': " + id.error().message, w);
         return nullptr;
       }
       n->cgroup_id = *id;
@@ -182,31 +197,16 @@ struct FilterParser {
     return n;
   }
 
-  std::unique_ptr<FilterNode> parse_expr() {
-    const Token t = take();
+  // One condition after its keyword `t` (already taken): ss's leaf rules.
+  std::unique_ptr<FilterNode> parse_leaf(const Token& t) {
     switch (t.kind) {
-      case Tok::LParen: {
-        auto inner = parse_list(true);
-        if (!inner) return nullptr;
-        if (peek().kind != Tok::RParen) {
-          error = unexpected(peek(), "')'");
-          return nullptr;
-        }
-        take();
-        inner->paren = true;
-        return inner;
-      }
-      case Tok::Not: {
-        auto e = parse_expr();
-        return e ? negate(std::move(e)) : nullptr;
-      }
       case Tok::Autobound:
         return node(NodeKind::Autobound);
       case Tok::Dst:
       case Tok::Src: {
         if (peek().kind == Tok::Eq) take();
         if (peek().kind != Tok::Word) {
-          error = syntax(peek(), "an address after '" + t.text + "'");
+          error = syntax(peek(), "an address after '" + shorten(t.text) + "'");
           return nullptr;
         }
         return convert(take(), t.kind, t.text);
@@ -225,7 +225,7 @@ struct FilterParser {
           neg = true;
         }
         if (peek().kind != Tok::Word) {
-          error = syntax(peek(), "an operand after '" + t.text + "'");
+          error = syntax(peek(), "an operand after '" + shorten(t.text) + "'");
           return nullptr;
         }
         auto n = convert(take(), t.kind, t.text);
@@ -233,10 +233,6 @@ struct FilterParser {
         return neg ? negate(std::move(n)) : std::move(n);
       }
       default:
-        --next;
-        error = unexpected(t,
-                           "a condition (src, dst, sport, dport, dev, fwmark, cgroup, "
-                           "autobound, '!' or '(')");
         return nullptr;
     }
   }
@@ -288,18 +284,84 @@ struct FilterParser {
     return leaf;
   }
 
-  // exprlist: expr { ('|' | '&' | <juxtaposition>) expr }: every operator
-  // has the same precedence and groups to the left, which is how ss's grammar
-  // reduces (its %left declarations never apply: the right operand is
-  // always a single expr).
-  std::unique_ptr<FilterNode> parse_list(bool in_paren) {
-    auto left = parse_expr();
-    if (!left) return nullptr;
+  // The grammar, without recursion (a hostile expression nests as deep as it
+  // likes; the stack here is a vector):
+  //   exprlist: expr { ('|' | '&' | <juxtaposition>) expr }
+  //   expr:     '(' exprlist ')' | '!' expr | condition
+  // Every operator has the same precedence and groups to the left, which is
+  // how ss's grammar reduces (its %left declarations never apply: the right
+  // operand is always a single expr).
+  //
+  // Nesting is bounded as ss's bison parser bounds it (YYMAXDEPTH, 10,000
+  // stack slots): an open '(' or '!' holds one slot, a left operand waiting
+  // for its right one holds two (one with juxtaposition); past kMaxFilterNesting
+  // slots ss fails with "memory exhausted", and so do we.
+  struct Frame {
+    bool is_not = false;  // a pending '!' (else an exprlist)
+    bool in_paren = false;
     bool saw_or = false;
+    bool explicit_op = false;  // the pending operator was written (not juxtaposition)
+    NodeKind op = NodeKind::And;
+    std::unique_ptr<FilterNode> left;
+  };
+
+  bool push_slots(size_t n, const Token& at) {
+    slots += n;
+    if (slots <= kMaxFilterNesting) return true;
+    error = make_error(
+        255, kBisonExhausted,
+        fmt::format("the expression nests too deeply: more than {} open parentheses, '!'s and "
+                    "pending operators at once (the depth limit of ss's parser)",
+                    kMaxFilterNesting),
+        at);
+    return false;
+  }
+
+  std::unique_ptr<FilterNode> parse_list() {
+    std::vector<Frame> stack(1);
+    std::unique_ptr<FilterNode> e;
     for (;;) {
-      Tok k = peek().kind;
-      NodeKind op;
+      // Wanted: an expr. Opening tokens only push.
+      if (!e) {
+        const Token& t = take();
+        if (t.kind == Tok::LParen || t.kind == Tok::Not) {
+          Frame f;
+          f.is_not = t.kind == Tok::Not;
+          f.in_paren = t.kind == Tok::LParen;
+          stack.push_back(std::move(f));
+          if (!push_slots(1, t)) return nullptr;
+          continue;
+        }
+        if (!is_operand_keyword(t.kind)) {
+          --next;
+          error = unexpected(t,
+                             "a condition (src, dst, sport, dport, dev, fwmark, cgroup, "
+                             "autobound, '!' or '(')");
+          return nullptr;
+        }
+        e = parse_leaf(t);
+        if (!e) return nullptr;
+      }
+      // An expr is complete: apply the pending '!'s, then join it to its list.
+      while (stack.back().is_not) {
+        e = negate(std::move(e));
+        stack.pop_back();
+        --slots;
+      }
+      Frame& l = stack.back();
+      if (l.left) {
+        auto n = node(l.op);
+        n->a = std::move(l.left);
+        n->b = std::move(e);
+        l.left = std::move(n);
+        slots -= l.explicit_op ? 2 : 1;
+      } else {
+        l.left = std::move(e);
+      }
+      e.reset();
       const Token& op_tok = peek();
+      Tok k = op_tok.kind;
+      NodeKind op;
       if (k == Tok::Or) {
         take();
         op = NodeKind::Or;
@@ -308,35 +370,54 @@ struct FilterParser {
         op = NodeKind::And;
       } else if (starts_expr(k)) {
         op = NodeKind::And;
-      } else if (k == Tok::End || (k == Tok::RParen && in_paren)) {
-        return left;
+      } else if (k == Tok::End || (k == Tok::RParen && l.in_paren)) {
+        if (!l.in_paren) return std::move(l.left);
+        if (k != Tok::RParen) {
+          error = unexpected(peek(), "')'");
+          return nullptr;
+        }
+        take();
+        e = std::move(l.left);
+        e->paren = true;
+        stack.pop_back();
+        --slots;
+        continue;  // the parenthesised list is an expr of the enclosing one
       } else {
         error = unexpected(peek(), "'and', 'or', a condition or the end of the expression");
         return nullptr;
       }
       // `A and B or C` means what it says; `A or B and C` does not.
-      if (op == NodeKind::And && saw_or)
-        result.warnings.push_back(fmt::format(
-            "filter: '{}' at offset {} applies to everything before it: ss gives 'and' and "
-            "'or' equal precedence, left to right (A or B and C means (A or B) and C); "
-            "add parentheses to make the grouping explicit",
-            k == Tok::And ? op_tok.text : "and (juxtaposition)", op_tok.pos));
-      if (op == NodeKind::Or) saw_or = true;
-      auto right = parse_expr();
-      if (!right) return nullptr;
-      auto n = node(op);
-      n->a = std::move(left);
-      n->b = std::move(right);
-      left = std::move(n);
+      if (op == NodeKind::And && l.saw_or) warn_mixed(op_tok, k);
+      if (op == NodeKind::Or) l.saw_or = true;
+      l.op = op;
+      l.explicit_op = k == Tok::Or || k == Tok::And;
+      if (!push_slots(l.explicit_op ? 2 : 1, op_tok)) return nullptr;
     }
+  }
+
+  // One warning per place, but a blocklist of thousands of terms gets a few
+  // and a count, not thousands of lines.
+  void warn_mixed(const Token& op_tok, Tok k) {
+    constexpr size_t kMaxWarnings = 4;
+    if (++mixed_warnings > kMaxWarnings) return;
+    result.warnings.push_back(
+        fmt::format("filter: '{}' at offset {} applies to everything before it: ss gives 'and' and "
+                    "'or' equal precedence, left to right (A or B and C means (A or B) and C); "
+                    "add parentheses to make the grouping explicit",
+                    k == Tok::And ? op_tok.text : "and (juxtaposition)", op_tok.pos));
   }
 
   void run() {
     result.ephemeral_ = ctx.ephemeral;
     if (ts.toks.size() == 1) return;  // nothing but End: no filter
-    auto root = parse_list(false);
+    auto root = parse_list();
     if (error) return;
+    if (mixed_warnings > 4)
+      result.warnings.push_back(fmt::format(
+          "filter: {} more places like the above ('and' after 'or' without parentheses)",
+          mixed_warnings - 4));
     result.root_ = std::move(root);
+    result.build_program();
   }
 };
 

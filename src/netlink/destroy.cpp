@@ -10,6 +10,8 @@
 namespace sw {
 
 Expected<void> destroy_socket(DiagSocket& sock, const SocketRecord& r) {
+  if (r.cookie == kNoCookie)
+    return Error{"SOCK_DESTROY: refusing a socket without a cookie (INET_DIAG_NOCOOKIE)", EINVAL};
   struct {
     nlmsghdr h;
     inet_diag_req_v2 req;

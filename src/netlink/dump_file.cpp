@@ -5,10 +5,11 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <optional>
 
+#include "core/files.hpp"
 #include "netlink/parse.hpp"
 
 namespace sw {
@@ -16,111 +17,188 @@ namespace sw {
 namespace {
 
 constexpr char kMarkerMagic[4] = {'S', 'W', 'T', 'B'};
+constexpr uint32_t kEndOfRecording = 0xffffffffu;  // the id of the last marker
 
-Expected<std::vector<uint8_t>> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: {}", path, std::strerror(errno)), errno};
-  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Error{fmt::format("{}: read error", path), EIO};
-  return data;
+// Reads the messages of a dump file one at a time, checking each header
+// before the body is read (so /dev/urandom or /dev/zero fail at once, not
+// after filling memory). `next` appends the message (header, body and the
+// padding the file has) to `buf` and returns its offset there; nullopt at a
+// clean end of file.
+class MessageReader {
+ public:
+  explicit MessageReader(BoundedFile f) : f_(std::move(f)) {}
+
+  Expected<std::optional<size_t>> next(std::vector<uint8_t>& buf) {
+    size_t off = buf.size();
+    uint64_t file_off = f_.offset();
+    nlmsghdr h;
+    auto got = f_.read_full(&h, sizeof h);
+    if (!got) return got.error();
+    if (*got == 0) return std::optional<size_t>();
+    if (*got < sizeof h)
+      return Error{fmt::format("{}: truncated message header at offset {}", f_.name(), file_off),
+                   EBADMSG};
+    if (h.nlmsg_len < sizeof(nlmsghdr))
+      return Error{fmt::format("{}: corrupt message length {} at offset {}", f_.name(), h.nlmsg_len,
+                               file_off),
+                   EBADMSG};
+    if (h.nlmsg_len > kMaxDumpMessageBytes)
+      return Error{
+          fmt::format("{}: corrupt message length {} at offset {} (one netlink message "
+                      "is at most {})",
+                      f_.name(), h.nlmsg_len, file_off, format_bytes(kMaxDumpMessageBytes)),
+          EBADMSG};
+    size_t len = h.nlmsg_len;
+    size_t aligned = (len + NLMSG_ALIGNTO - 1) & ~size_t{NLMSG_ALIGNTO - 1};
+    buf.resize(off + aligned);
+    std::memcpy(buf.data() + off, &h, sizeof h);
+    got = f_.read_full(buf.data() + off + sizeof h, aligned - sizeof h);
+    if (!got) return got.error();
+    if (*got < len - sizeof h)
+      return Error{fmt::format("{}: truncated message at offset {} (needs {} bytes, {} left)",
+                               f_.name(), file_off, len, sizeof h + *got),
+                   EBADMSG};
+    // The last message of a file need not carry its alignment padding.
+    buf.resize(off + sizeof h + *got);
+    return std::optional<size_t>(off);
+  }
+
+  uint64_t offset() const { return f_.offset(); }
+  const std::string& name() const { return f_.name(); }
+
+ private:
+  BoundedFile f_;
+};
+
+Expected<MessageReader> open_reader(const std::string& path) {
+  auto f = BoundedFile::open(path, kMaxRecordingBytes);
+  if (!f) return f.error();
+  return MessageReader(std::move(*f));
 }
 
-// Validates the message at `off`; returns its aligned length or an Error.
-Expected<size_t> message_at(const std::string& path, const std::vector<uint8_t>& b, size_t off) {
-  if (b.size() - off < sizeof(nlmsghdr))
-    return Error{fmt::format("{}: truncated message header at offset {}", path, off), EBADMSG};
+nlmsghdr header_at(const std::vector<uint8_t>& b, size_t off) {
   nlmsghdr h;
   std::memcpy(&h, b.data() + off, sizeof h);
-  if (h.nlmsg_len < sizeof(nlmsghdr))
-    return Error{fmt::format("{}: corrupt message length {} at offset {}", path, h.nlmsg_len, off),
-                 EBADMSG};
-  // In size_t: NLMSG_ALIGN on the 32-bit field wraps 0xfffffffd.. to 0 (a
-  // zero-length message would loop forever; found by fuzz_dumpfile).
-  size_t len = (size_t{h.nlmsg_len} + NLMSG_ALIGNTO - 1) & ~size_t{NLMSG_ALIGNTO - 1};
-  if (len > b.size() - off) {
-    // The last message of a file need not carry its alignment padding.
-    if (h.nlmsg_len <= b.size() - off) return b.size() - off;
-    return Error{fmt::format("{}: truncated message at offset {} (needs {} bytes, {} left)", path,
-                             off, h.nlmsg_len, b.size() - off),
-                 EBADMSG};
-  }
-  return len;
+  return h;
 }
 
-}  // namespace
+// A table marker's id, or nullopt when the message is no marker.
+std::optional<uint32_t> marker_id(const std::vector<uint8_t>& b, size_t off) {
+  nlmsghdr h = header_at(b, off);
+  if (h.nlmsg_type != NLMSG_NOOP || h.nlmsg_len < NLMSG_LENGTH(8) ||
+      std::memcmp(b.data() + off + NLMSG_HDRLEN, kMarkerMagic, 4) != 0)
+    return std::nullopt;
+  uint32_t id;
+  std::memcpy(&id, b.data() + off + NLMSG_HDRLEN + 4, 4);
+  return id;
+}
 
-std::vector<uint8_t> table_marker(Table t) {
+std::vector<uint8_t> marker(uint32_t id) {
   std::vector<uint8_t> out(NLMSG_LENGTH(8));
   nlmsghdr h{};
   h.nlmsg_len = NLMSG_LENGTH(8);
   h.nlmsg_type = NLMSG_NOOP;
   std::memcpy(out.data(), &h, sizeof h);
   std::memcpy(out.data() + NLMSG_HDRLEN, kMarkerMagic, 4);
-  uint32_t id = static_cast<uint32_t>(t);
   std::memcpy(out.data() + NLMSG_HDRLEN + 4, &id, 4);
   return out;
 }
 
+}  // namespace
+
+std::vector<uint8_t> table_marker(Table t) { return marker(static_cast<uint32_t>(t)); }
+
+std::vector<uint8_t> end_of_recording_marker() { return marker(kEndOfRecording); }
+
 Expected<void> replay_tcpdiag_file(const std::string& path, const RecordSink& sink) {
-  auto data = read_all(path);
-  if (!data) return data.error();
-  auto& b = *data;
+  auto reader = open_reader(path);
+  if (!reader) return reader.error();
+  std::vector<uint8_t> buf;
   // Messages are copied into an aligned buffer: a file's bytes need not be.
   std::vector<uint64_t> aligned;
-  for (size_t off = 0; off < b.size();) {
-    auto len = message_at(path, b, off);
-    if (!len) return len.error();
-    nlmsghdr h;
-    std::memcpy(&h, b.data() + off, sizeof h);
+  for (;;) {
+    buf.clear();
+    uint64_t off = reader->offset();
+    auto at = reader->next(buf);
+    if (!at) return at.error();
+    if (!*at) break;
+    nlmsghdr h = header_at(buf, 0);
     if (h.nlmsg_type == NLMSG_DONE) return {};
     if (h.nlmsg_type == NLMSG_ERROR) {
       if (h.nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr)))
         return Error{fmt::format("{}: ERROR truncated at offset {}", path, off), EBADMSG};
       nlmsgerr e;
-      std::memcpy(&e, b.data() + off + NLMSG_HDRLEN, sizeof e);
+      std::memcpy(&e, buf.data() + NLMSG_HDRLEN, sizeof e);
       int err = nlmsgerr_errno(e.error);  // found by fuzz_dumpfile: INT_MIN
       return Error{fmt::format("TCPDIAG answered: {}", std::strerror(err)), err};
     }
     aligned.assign((size_t{h.nlmsg_len} + 7) / 8, 0);
-    std::memcpy(aligned.data(), b.data() + off, h.nlmsg_len);
+    std::memcpy(aligned.data(), buf.data(), h.nlmsg_len);
     auto rec = parse_inet_msg(*reinterpret_cast<const nlmsghdr*>(aligned.data()), Table::Tcp);
     if (!rec)
       return Error{fmt::format("{}: offset {}: {}", path, off, rec.error().message), EBADMSG};
     sink(std::move(*rec));
-    off += *len;
   }
   // ss's only legal exit is an NLMSG_DONE; a file without one was cut short.
-  return Error{
-      fmt::format("{}: unexpected end of file at offset {} (no NLMSG_DONE)", path, b.size()),
-      EBADMSG};
+  return Error{fmt::format("{}: unexpected end of file at offset {} (no NLMSG_DONE)", path,
+                           reader->offset()),
+               EBADMSG};
 }
 
 Expected<ReplaySource> ReplaySource::open(const std::string& path) {
-  auto data = read_all(path);
-  if (!data) return data.error();
+  auto reader = open_reader(path);
+  if (!reader) return reader.error();
   ReplaySource src;
   src.path_ = path;
-  src.bytes_ = std::move(*data);
   Table cur = Table::Tcp;
-  for (size_t off = 0; off < src.bytes_.size();) {
-    auto len = message_at(path, src.bytes_, off);
-    if (!len) return len.error();
-    nlmsghdr h;
-    std::memcpy(&h, src.bytes_.data() + off, sizeof h);
-    if (h.nlmsg_type == NLMSG_NOOP && h.nlmsg_len >= NLMSG_LENGTH(8) &&
-        std::memcmp(src.bytes_.data() + off + NLMSG_HDRLEN, kMarkerMagic, 4) == 0) {
-      uint32_t id;
-      std::memcpy(&id, src.bytes_.data() + off + NLMSG_HDRLEN + 4, 4);
-      if (id >= static_cast<uint32_t>(Table::Count))
-        return Error{fmt::format("{}: unknown table id {} at offset {}", path, id, off), EBADMSG};
-      cur = static_cast<Table>(id);
-    } else if (h.nlmsg_type == NLMSG_ERROR) {
-      // A recorded refusal (the kernel lacks that table): the table is empty.
+  bool has_markers = false, ended = false;
+  // An unterminated dump: where it began (a marker or its first message).
+  constexpr size_t kClosed = SIZE_MAX;
+  size_t open_since = kClosed;
+  auto truncated = [&](size_t since, const char* where) {
+    return Error{fmt::format("{}: truncated recording: the {} dump that begins at offset {} has "
+                             "no NLMSG_DONE {}",
+                             path, table_netid(cur), since, where),
+                 EBADMSG};
+  };
+  for (;;) {
+    auto at = reader->next(src.bytes_);
+    if (!at) return at.error();
+    if (!*at) break;
+    size_t off = **at;
+    if (ended)
+      return Error{
+          fmt::format("{}: data after the end-of-recording marker at offset {}", path, off),
+          EBADMSG};
+    nlmsghdr h = header_at(src.bytes_, off);
+    if (auto id = marker_id(src.bytes_, off)) {
+      if (open_since != kClosed) return truncated(open_since, "before the next table");
+      has_markers = true;
+      if (*id == kEndOfRecording) {
+        ended = true;
+        continue;
+      }
+      if (*id >= static_cast<uint32_t>(Table::Count))
+        return Error{fmt::format("{}: unknown table id {} at offset {}", path, *id, off), EBADMSG};
+      cur = static_cast<Table>(*id);
+      open_since = off;  // a marker announces a dump: its DONE must follow
+    } else if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR) {
+      // NLMSG_ERROR: a recorded refusal (the kernel lacks that table), so the
+      // table is empty; either way the dump is complete.
+      open_since = kClosed;
     } else if (h.nlmsg_type >= NLMSG_MIN_TYPE) {
+      if (open_since == kClosed) open_since = off;
       src.msgs_.push_back({cur, off});
     }
-    off += *len;
   }
+  if (src.bytes_.empty())
+    return Error{fmt::format("{}: empty recording (not one dump in it)", path), EBADMSG};
+  if (open_since != kClosed) return truncated(open_since, "(the file ends first)");
+  if (has_markers && !ended)
+    return Error{fmt::format("{}: truncated recording: it has table markers but not the "
+                             "end-of-recording marker that --record writes last",
+                             path),
+                 EBADMSG};
   return src;
 }
 

@@ -1,8 +1,15 @@
 // Recorded dumps in ss's own format: a file of raw netlink reply messages, as
-// `ss -D FILE` writes them (every recvmsg buffer of the TCP dump, v4 then v6).
-// sockwatch's `--record` adds NLMSG_NOOP marker messages ("SWTB" + table id)
-// so one file can carry several tables; ss ignores nothing and would misread
-// those, so files with markers are for `--replay` only.
+// `ss -D FILE` writes them (every recvmsg buffer of the TCP dump, v4 then v6,
+// each dump ending with its NLMSG_DONE). sockwatch's `--record` adds NLMSG_NOOP
+// marker messages ("SWTB" + table id) so one file can carry several tables,
+// and a last marker (kEndOfRecording) that says the recording is complete; ss
+// ignores nothing and would misread those, so files with markers are for
+// `--replay` only.
+//
+// Files are read as streams with bounds checked while reading: one message at
+// most kMaxDumpMessageBytes (the kernel never sends one near that), a file at
+// most kMaxRecordingBytes. A truncated recording is an error naming the file,
+// never fewer sockets with a success status.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +21,14 @@
 
 namespace sw {
 
+constexpr uint64_t kMaxDumpMessageBytes = uint64_t{1} << 20;
+constexpr uint64_t kMaxRecordingBytes = uint64_t{1} << 30;
+
 // Bytes of the marker message that switches the current table in a recording.
 std::vector<uint8_t> table_marker(Table t);
+// The marker --record writes last: without it a file with table markers was
+// cut short (a full disk, a killed recorder, a truncated copy).
+std::vector<uint8_t> end_of_recording_marker();
 
 // TCPDIAG_FILE semantics, exactly as ss: every message is TCP, reading stops at
 // the first NLMSG_DONE (so the v6 half of a -D file is never read), no state or
@@ -24,7 +37,11 @@ Expected<void> replay_tcpdiag_file(const std::string& path, const RecordSink& si
 
 // --replay: reads the whole file (all DONE-separated dumps), honouring table
 // markers (TCP when there are none), and serves dump requests from it with the
-// state mask and family applied in user space, as the kernel would.
+// state mask and family applied in user space, as the kernel would. Refused:
+// an empty file, a dump without its NLMSG_DONE (or NLMSG_ERROR), a table
+// marker with no dump after it, and a file with table markers but no end
+// marker. (An ss -D file cut exactly between its v4 and v6 dumps cannot be
+// told from an `ss -4 -D` file; that one cut goes unnoticed.)
 class ReplaySource : public SocketSource {
  public:
   static Expected<ReplaySource> open(const std::string& path);

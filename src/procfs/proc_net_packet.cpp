@@ -10,6 +10,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "core/files.hpp"
+
 namespace sw {
 
 namespace {
@@ -72,12 +74,7 @@ void for_each_line(std::string_view text, std::string_view name, LineSkips* skip
 }
 
 Expected<std::string> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: {}", path, std::strerror(errno)), errno};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error{fmt::format("{}: read error", path), EIO};
-  return ss.str();
+  return read_file_bounded(path, kMaxProcTableBytes);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "nl_fixture.hpp"
@@ -99,6 +100,7 @@ TEST(ReplaySource, TableMarkersRouteMessages) {
   append(f, table_marker(Table::Tcp));
   append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
   append(f, done());
+  append(f, end_of_recording_marker());
   TempFile tf(f);
   auto src = ReplaySource::open(tf.path);
   ASSERT_TRUE(src.has_value());
@@ -119,6 +121,83 @@ TEST(ReplaySource, CorruptLengthIsAnError) {
   auto src = ReplaySource::open(tf.path);
   ASSERT_FALSE(src.has_value());
   EXPECT_NE(src.error().message.find("offset 0"), std::string::npos);
+}
+
+// Issue 12: a cut or empty recording is an error naming the file, never
+// fewer sockets with status 0.
+std::string open_error(const std::vector<uint8_t>& bytes, std::string* path = nullptr) {
+  TempFile tf(bytes);
+  if (path) *path = tf.path;
+  auto src = ReplaySource::open(tf.path);
+  if (src) return "";
+  EXPECT_NE(src.error().message.find(tf.path), std::string::npos) << src.error().message;
+  return src.error().message;
+}
+
+TEST(ReplaySourceTruncated, EmptyFileIsRefused) {
+  EXPECT_NE(open_error({}).find("empty recording"), std::string::npos);
+}
+
+TEST(ReplaySourceTruncated, DumpCutAtAMessageBoundaryIsRefused) {
+  std::vector<uint8_t> f;
+  append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
+  append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 23, 0)).bytes());
+  std::string e = open_error(f);
+  EXPECT_NE(e.find("truncated recording"), std::string::npos) << e;
+  EXPECT_NE(e.find("offset 0"), std::string::npos) << e;
+  append(f, done());
+  EXPECT_EQ(open_error(f), "");
+  // The v6 half cut after its first message.
+  append(f, NlMsg().put(tcp_msg(AF_INET6, kListen, 24, 0)).bytes());
+  EXPECT_NE(open_error(f).find("no NLMSG_DONE"), std::string::npos);
+}
+
+TEST(ReplaySourceTruncated, RecordingNeedsEveryDoneAndTheEndMarker) {
+  std::vector<uint8_t> f;
+  append(f, table_marker(Table::Udp));
+  append(f, NlMsg().put(tcp_msg(AF_INET, kClose, 53, 0)).bytes());
+  std::vector<uint8_t> cut_mid_table = f;
+  append(cut_mid_table, table_marker(Table::Tcp));
+  EXPECT_NE(open_error(cut_mid_table).find("before the next table"), std::string::npos);
+  append(f, done());
+  std::vector<uint8_t> marker_only = f;
+  append(marker_only, table_marker(Table::Tcp));  // a table announced, its dump lost
+  EXPECT_NE(open_error(marker_only).find("no NLMSG_DONE"), std::string::npos);
+  EXPECT_NE(open_error(f).find("end-of-recording marker"), std::string::npos);
+  append(f, end_of_recording_marker());
+  EXPECT_EQ(open_error(f), "");
+  append(f, NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
+  EXPECT_NE(open_error(f).find("after the end-of-recording marker"), std::string::npos);
+}
+
+TEST(ReplaySourceTruncated, CommittedRecordingsAreComplete) {
+  for (const char* name : {"all_families.rec", "tcp_plain.dump", "tcp_all_ext.dump", "tcp_eo.dump",
+                           "tcp_info.dump", "tcp_mem.dump"}) {
+    auto src = ReplaySource::open(std::string(SW_FIXTURES_DIR) + "/../golden/dumps/" + name);
+    EXPECT_TRUE(src) << name << ": " << src.error().message;
+  }
+}
+
+TEST(DumpFileBounds, DevZeroAndHugeLengthsFailAtTheFirstHeader) {
+  auto z = ReplaySource::open("/dev/zero");
+  ASSERT_FALSE(z);
+  EXPECT_NE(z.error().message.find("/dev/zero: corrupt message length 0 at offset 0"),
+            std::string::npos)
+      << z.error().message;
+  EXPECT_FALSE(replay_tcpdiag_file("/dev/zero", [](SocketRecord&&) {}));
+  std::vector<uint8_t> f = NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes();
+  uint32_t huge = 0x7fffff00;
+  std::memcpy(f.data(), &huge, 4);
+  EXPECT_NE(open_error(f).find("at most 1 MiB"), std::string::npos);
+}
+
+TEST(DumpFileBounds, DirectoryIsNamed) {
+  auto d = ReplaySource::open("/tmp");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().message, "/tmp: Is a directory");
+  auto t = replay_tcpdiag_file("/tmp", [](SocketRecord&&) {});
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().message, "/tmp: Is a directory");
 }
 
 }  // namespace

@@ -129,3 +129,40 @@ TEST(SsOptions, AllNetnsCombinesWithListingsAndEventsNotWithOneNamespaceOrRawDum
 
 }  // namespace
 }  // namespace sw
+
+namespace sw {
+namespace {
+
+// Issue 12: options that would act on live sockets, read live state or drop
+// the recording are refused with --replay/--record (usage status 255).
+TEST(SsOptions, ReplayAndRecordRefuseCombinationsThatWouldLie) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* says;
+  };
+  const Case cases[] = {
+      {{"--replay", "f", "-tK"}, "-K"},
+      {{"--replay", "f", "-tp"}, "-p"},
+      {{"--replay", "f", "-tT"}, "-p"},
+      {{"--replay", "f", "-D", "x"}, "-D"},
+      {{"--replay", "f", "-tE"}, "-E"},
+      {{"--replay", "f", "-s"}, "-s"},
+      {{"--replay", "f", "--record", "g"}, "--record"},
+      {{"--record", "g", "-D", "x"}, "-D"},
+      {{"--record", "g", "-tE"}, "-E"},
+      {{"--record", "g", "-s"}, "-s alone"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse(c.args);
+    EXPECT_FALSE(r.options) << c.args[2];
+    EXPECT_EQ(r.exit_code, 255);
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.rfind("sockwatch: ", 0), 0u) << r.err;
+  }
+  EXPECT_TRUE(parse({"--replay", "f", "-tan"}).options);
+  EXPECT_TRUE(parse({"--record", "g", "-s", "-ta"}).options);
+  EXPECT_TRUE(parse({"--record", "g", "-tK"}).options);  // live sockets: works as it says
+}
+
+}  // namespace
+}  // namespace sw
