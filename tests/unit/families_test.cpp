@@ -533,6 +533,7 @@ TEST(FamilyReplay, VsockMaskOneDumpForBothTablesTipcEmptySkipped) {
   add(table_marker(Table::Tipc));
   TipcSock t;
   add(dump_of({NlMsg(), tipc_msg(t)}));
+  add(end_of_recording_marker());
   std::string path = write_temp(rec);
   auto src = ReplaySource::open(path);
   std::remove(path.c_str());

@@ -286,6 +286,7 @@ inline std::vector<uint8_t> families_recording() {
   add(12, vsock_dump());  // Table::VsockStream
   add(14, tipc_dump());   // Table::Tipc
   add(15, xdp_dump());    // Table::Xdp
+  append_marker(rec, 0xffffffffu);  // the end-of-recording marker --record writes last
   return rec;
 }
 
