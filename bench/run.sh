@@ -127,7 +127,6 @@ targets() {
     # Issue 11: detail modes at half of ss's time, every mode within 2x its memory.
     "-tani|ss"|"-tanm|ss"|"-tane|ss"|"-tano|ss"|"-tanoie|ss") echo "wall 0.5"; echo "rss 2" ;;
     "-tanj|ss") echo "rss 2" ;;
-    "selective -p|ss") echo "wall 0.1" ;;
   esac
 }
 kTargetSize=100000
