@@ -283,9 +283,9 @@ inline std::vector<uint8_t> families_recording() {
     append_marker(rec, table);
     rec.insert(rec.end(), d.begin(), d.end());
   };
-  add(12, vsock_dump());  // Table::VsockStream
-  add(14, tipc_dump());   // Table::Tipc
-  add(15, xdp_dump());    // Table::Xdp
+  add(12, vsock_dump());            // Table::VsockStream
+  add(14, tipc_dump());             // Table::Tipc
+  add(15, xdp_dump());              // Table::Xdp
   append_marker(rec, 0xffffffffu);  // the end-of-recording marker --record writes last
   return rec;
 }
