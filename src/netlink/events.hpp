@@ -9,6 +9,7 @@
 
 #include "core/expected.hpp"
 #include "core/socket_record.hpp"
+#include "netlink/source.hpp"
 
 namespace sw {
 
@@ -17,7 +18,8 @@ struct EventGroups {
   bool any() const { return tcp4 || udp4 || tcp6 || udp6; }
 };
 
-using EventSink = std::function<bool(SocketRecord&&)>;
+// Destroy events travel through the same seam as dumped records.
+using EventSink = RecordSink;
 
 // One sock_diag socket joined to the destroy groups of the network namespace
 // it was opened in (it stays bound to that namespace after a setns).

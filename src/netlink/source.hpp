@@ -27,9 +27,14 @@ struct DumpRequest {
 struct DumpResult {
   int kernel_error = 0;      // errno the kernel answered with (table unsupported...)
   bool interrupted = false;  // NLM_F_DUMP_INTR persisted after retries
+  bool stopped = false;      // the sink asked to stop before the end
 };
 
-using RecordSink = std::function<void(SocketRecord&&)>;
+// The one seam records travel through, from parsers to every consumer. It
+// returns false to stop the producer early (-K after a failed destroy, a
+// selective consumer that has what it needs); the rest of that dump is not
+// delivered.
+using RecordSink = std::function<bool(SocketRecord&&)>;
 using BufferSink = std::function<void(const uint8_t*, size_t)>;
 
 class SocketSource {
