@@ -245,7 +245,8 @@ int on_sample(void* ctx, void* data, size_t size) {
 }
 
 // One load-and-attach attempt with one of the two programs.
-Expected<sock_state_bpf*> try_attach(bool raw_tp, size_t ring_bytes, const PercpuAnchor& anchor) {
+Expected<sock_state_bpf*> try_attach(bool raw_tp, size_t ring_bytes, size_t wakeup_bytes,
+                                     const PercpuAnchor& anchor) {
   Capture cap;
   sock_state_bpf* skel = sock_state_bpf::open();
   if (skel == nullptr) return explain("open the BPF object", errno, cap.lines());
@@ -256,6 +257,7 @@ Expected<sock_state_bpf*> try_attach(bool raw_tp, size_t ring_bytes, const Percp
   };
   int err = bpf_map__set_max_entries(skel->maps.events, static_cast<__u32>(ring_bytes));
   if (err != 0) return fail("size the ring buffer", err);
+  skel->rodata->wakeup_bytes = wakeup_bytes;
   skel->rodata->have_percpu_anchor = anchor.ok ? 1 : 0;
   skel->rodata->preempt_count_from_rq = anchor.preempt_count_from_rq;
   skel->rodata->current_task_from_rq = anchor.current_task_from_rq;
@@ -299,7 +301,7 @@ Expected<std::unique_ptr<StateSource>> StateSource::open(const StateSourceOption
   Expected<sock_state_bpf*> got = Error{};
   std::string raw_why;
   if (opt.attach != StateAttach::tracepoint) {
-    got = try_attach(true, ring, anchor);
+    got = try_attach(true, ring, opt.wakeup_bytes, anchor);
     if (got) impl->kind = "raw_tp";
     if (!got && (got.error().code == EPERM || opt.attach == StateAttach::raw_tp))
       return got.error();
@@ -314,7 +316,7 @@ Expected<std::unique_ptr<StateSource>> StateSource::open(const StateSourceOption
                        ")",
                    code};
     }
-    got = try_attach(false, ring, anchor);
+    got = try_attach(false, ring, opt.wakeup_bytes, anchor);
     if (!got) {
       std::string why = got.error().message;
       if (!raw_why.empty()) why = raw_why + why.substr(std::strlen(kWhat));

@@ -102,6 +102,12 @@ TEST(Ebpf, ConnectIsAttributedToTheConnectingTask) {
   close(ready[0]);
   int conn = sw::test::accept_one(listener);
   ASSERT_GE(conn, 0);
+  // SO_COOKIE makes the kernel generate the cookie; from then on the events
+  // carry it (the engine's key, with the netns, for sock_diag records).
+  uint64_t cookie = 0;
+  socklen_t cookie_len = sizeof cookie;
+  ASSERT_EQ(getsockopt(conn, SOL_SOCKET, SO_COOKIE, &cookie, &cookie_len), 0);
+  ASSERT_NE(cookie, 0u);
   char buf[16];
   ASSERT_EQ(recv(conn, buf, 1, 0), 1);
   int st = 0;
@@ -183,6 +189,13 @@ TEST(Ebpf, ConnectIsAttributedToTheConnectingTask) {
   EXPECT_TRUE(is_loopback4(passive->daddr));
   EXPECT_EQ(passive->sport, port);
   EXPECT_EQ(passive->dport, client_port);
+  bool saw_cookie = false;
+  for (const auto& e : seen)
+    if (ours(e) && e.skaddr == server_sk && e.new_state == kClose) {
+      EXPECT_EQ(e.cookie, cookie) << describe(e);
+      saw_cookie = true;
+    }
+  EXPECT_TRUE(saw_cookie);
   EXPECT_EQ(src.context_fallbacks(), 0u);
   EXPECT_EQ(src.drops(), 0u);
 }
