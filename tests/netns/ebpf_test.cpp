@@ -207,6 +207,7 @@ TEST(Ebpf, TracepointFallbackReportsTheSameEvents) {
   ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << std::strerror(errno);
   sw::StateSourceOptions opt;
   opt.attach = sw::StateAttach::tracepoint;
+  opt.wakeup_bytes = 1 << 16;  // loads the batching path too; drain() does not need wakeups
   auto opened = sw::StateSource::open(opt);
   ASSERT_TRUE(opened.has_value()) << opened.error().message;
   sw::StateSource& src = **opened;
