@@ -134,9 +134,25 @@ std::string last_message(const std::vector<std::string>& lines) {
   return "";
 }
 
+// Kernel lockdown in confidentiality mode refuses BPF reads of kernel memory
+// even to root: EPERM too, but no capability fixes it, so it is named.
+bool locked_down() {
+  FILE* f = std::fopen("/sys/kernel/security/lockdown", "re");
+  if (f == nullptr) return false;
+  char buf[128] = {};
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  return std::string_view(buf, n).find("[confidentiality]") != std::string_view::npos;
+}
+
 // Turns a failed libbpf step into the cause a user can act on.
 Error explain(const char* step, int err, const std::vector<std::string>& lines) {
   err = err < 0 ? -err : err;
+  if (err == EPERM && locked_down())
+    return Error{std::string(kWhat) +
+                     "not permitted: the kernel is locked down "
+                     "(/sys/kernel/security/lockdown: confidentiality)",
+                 err};
   if (err == EPERM) return Error{std::string(kWhat) + kNotPermitted, err};
   std::string verifier = verifier_excerpt(lines);
   if (!verifier.empty())
