@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "enrich/netns_label.hpp"
 #include "procfs/netns_list.hpp"
-#include "render/netns_label.hpp"
 
 namespace sw {
 

@@ -132,6 +132,12 @@ Expected<DiagSocket*> LiveSource::socket() {
   return sock_.get();
 }
 
+Expected<void> LiveSource::open() {
+  auto s = socket();
+  if (!s) return s.error();
+  return {};
+}
+
 Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& sink) {
   auto s = socket();
   if (!s) return s.error();

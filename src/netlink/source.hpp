@@ -52,6 +52,9 @@ std::vector<uint8_t> build_dump_request(const DumpRequest& req);
 class LiveSource : public SocketSource {
  public:
   Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) override;
+  // Opens the netlink socket now: it belongs to the network namespace the
+  // thread is in at this moment, wherever later dumps are asked from.
+  Expected<void> open();
   // Every recvmsg buffer of later dumps is also given to `recorder` (ss -D).
   void set_recorder(BufferSink recorder) { recorder_ = std::move(recorder); }
 
