@@ -4,9 +4,12 @@
 #include "render/event_json.hpp"
 
 #include <gtest/gtest.h>
+#include <nettle/base64.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 
+#include "core/utf8.hpp"
 #include "log_event_samples.hpp"
 #include "render/json_writer.hpp"
 
@@ -269,6 +272,70 @@ TEST(EventJson, EcsUnixOverrunHealth) {
   EXPECT_EQ(h["event"]["kind"], "metric");
   EXPECT_EQ(h["sockwatch"]["health"]["processes_vanished"], 12);
   EXPECT_EQ(h["sockwatch"]["health"]["ebpf_reason"], "CAP_BPF missing");
+}
+
+std::string unbase64(const std::string& b64) {
+  base64_decode_ctx ctx;
+  base64_decode_init(&ctx);
+  std::string out(BASE64_DECODE_LENGTH(b64.size()), '\0');
+  size_t n = out.size();
+  bool ok = base64_decode_update(&ctx, &n, reinterpret_cast<uint8_t*>(out.data()), b64.size(),
+                                 b64.data()) &&
+            base64_decode_final(&ctx);
+  EXPECT_TRUE(ok) << b64;
+  out.resize(n);
+  return out;
+}
+
+// Any bytes at all in the untrusted fields: the line is strict JSON
+// (nlohmann rejects invalid UTF-8), and the exact bytes come back, from the
+// text itself when it was valid UTF-8, else from the base64 sibling.
+TEST(EventJson, ArbitraryBytesRoundTrip) {
+  std::mt19937 rng(20261202);
+  auto random_bytes = [&] {
+    std::string s(static_cast<size_t>(rng() % 24), '\0');
+    for (auto& c : s) {
+      // Mostly the interesting range: controls, ASCII, lead and continuation bytes.
+      auto r = static_cast<uint32_t>(rng());
+      c = static_cast<char>(r % 4 == 0 ? 0x80 + (r >> 8) % 0x80 : (r >> 8) % 0x100);
+    }
+    return s;
+  };
+  auto back = [](const json& obj, const std::string& k) {
+    if (obj.contains(k + "_b64")) return unbase64(obj[k + "_b64"]);
+    return obj[k].get<std::string>();
+  };
+  for (int i = 0; i < 2000; ++i) {
+    SocketEvent ev = sample(i % 2 ? "open_owner" : "open_unix");
+    auto o = std::make_shared<OwnerInfo>(*ev.owner);
+    o->comm = random_bytes();
+    o->exe = "/" + random_bytes();
+    o->cmdline = "x" + random_bytes();
+    ev.owner = o;
+    ev.unix_path = "@" + random_bytes();
+    std::string line = format_event_native(ev, sample_host());
+    json j;
+    ASSERT_NO_THROW(j = json::parse(line)) << line;
+    EXPECT_EQ(back(j["owner"], "comm"), o->comm);
+    EXPECT_EQ(back(j["owner"], "exe"), o->exe);
+    EXPECT_EQ(back(j["owner"], "cmdline"), o->cmdline);
+    EXPECT_EQ(j["owner"].contains("comm_b64"), !valid_utf8(o->comm));
+    if (ev.family == AF_UNIX) {
+      EXPECT_EQ(back(j["local"], "path"), ev.unix_path);
+    }
+
+    json e;
+    std::string ecs_line = format_event_ecs(ev, sample_host());
+    ASSERT_NO_THROW(e = json::parse(ecs_line)) << ecs_line;
+    const json& raw = e["sockwatch"].value("b64", json::object());
+    EXPECT_EQ(raw.contains("process_name") ? unbase64(raw["process_name"])
+                                           : e["process"]["name"].get<std::string>(),
+              o->comm);
+    EXPECT_EQ(raw.contains("process_command_line")
+                  ? unbase64(raw["process_command_line"])
+                  : e["process"]["command_line"].get<std::string>(),
+              o->cmdline);
+  }
 }
 
 }  // namespace
