@@ -31,6 +31,20 @@ std::pair<size_t, int> write_all(int fd, std::string_view b) {
   return {done, 0};
 }
 
+// Whether the file `st` describes ends in '\n'. The write fd cannot read, so
+// a read-only fd of the same path is opened (and must be the same inode); a
+// file sockwatch may not read is taken as ending well.
+bool ends_with_newline(const std::string& path, const struct stat& st, uint64_t size) {
+  int rfd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (rfd < 0) return true;
+  struct stat rst {};
+  char last = '\n';
+  bool same = ::fstat(rfd, &rst) == 0 && rst.st_dev == st.st_dev && rst.st_ino == st.st_ino;
+  if (same && ::pread(rfd, &last, 1, static_cast<off_t>(size - 1)) != 1) last = '\n';
+  ::close(rfd);
+  return last == '\n';
+}
+
 }  // namespace
 
 Expected<void> FdWriter::write_line(std::string_view line) {
@@ -81,9 +95,21 @@ Expected<void> RotatingFileWriter::open_file() {
     return Error{path_ + ": not a regular file, so it cannot be rotated (drop --rotate-size)",
                  EINVAL};
   }
+  uint64_t size = regular_ ? static_cast<uint64_t>(st.st_size) : 0;
+  // A previous run killed mid-write may have left a partial last line: end it
+  // so the next event starts a line of its own. The bytes stay (evidence is
+  // not deleted); only that one line is incomplete.
+  if (size > 0 && !ends_with_newline(path_, st, size)) {
+    auto [done, err] = write_all(fd, "\n");
+    if (err) {
+      ::close(fd);
+      return Error{path_ + ": " + errstr(err), err};
+    }
+    size += done;
+  }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
-  size_ = regular_ ? static_cast<uint64_t>(st.st_size) : 0;
+  size_ = size;
   return {};
 }
 

@@ -47,7 +47,9 @@ class FdWriter final : public LineWriter {
 // and a fresh `path` is created. rotate_size 0: never rotate. keep 0: no
 // history, the file is truncated and starts again. A single line longer than
 // rotate_size still goes whole into a file of its own: lines are never split.
-// An existing file is appended to and its size counts toward the limit.
+// An existing file is appended to and its size counts toward the limit; if
+// it ends in a partial line (a run killed mid-write), a '\n' ends that line
+// first, so the next event never merges with it.
 // Opened O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOFOLLOW, mode 0640 (less the
 // umask): the final component must not be a symbolic link, so a link planted
 // in a shared directory cannot redirect a root daemon's writes.

@@ -175,6 +175,18 @@ TEST(RotatingFileWriter, AppendsToExistingFileAndCountsItsSize) {
   EXPECT_EQ(read_lines(path), std::vector<std::string>{"{\"new\":2}"});
 }
 
+TEST(RotatingFileWriter, EndsAPartialLineLeftByAKilledRun) {
+  TempDir dir;
+  std::string path = dir.file("cut.ndjson");
+  { std::ofstream(path) << "{\"whole\":1}\n{\"cut"; }
+  auto w = RotatingFileWriter::open(path, 0, 0);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE((*w)->write_line("{\"next\":1}"));
+  EXPECT_EQ(read_lines(path),
+            (std::vector<std::string>{"{\"whole\":1}", "{\"cut", "{\"next\":1}"}));
+  EXPECT_EQ((*w)->size(), fs::file_size(path));
+}
+
 TEST(RotatingFileWriter, CreatesWithMode0640) {
   TempDir dir;
   std::string path = dir.file("mode.ndjson");
