@@ -60,8 +60,12 @@ struct EngineHealth {
   uint64_t destroy_overruns = 0;   // ENOBUFS on the destroy groups
   uint64_t ebpf_drops = 0;         // ring-buffer reservations that failed
   uint64_t dumps_interrupted = 0;  // NLM_F_DUMP_INTR that persisted
+  uint64_t sockets = 0;        // sockets known after the last tick
+  int64_t tick_cpu_us = 0;     // CPU time the last tick took (user + system)
+  uint64_t owner_scans = 0;    // /proc/PID/fd directories read since the start
   bool ebpf_loaded = false;
   std::string ebpf_reason;  // why not, when not loaded
+  bool destroy_events = false;  // the kernel's destroy groups are followed
 };
 
 struct SocketEvent {
@@ -88,6 +92,9 @@ struct SocketEvent {
   std::optional<SocketCounters> counters;
   int64_t opened_us = 0;
   std::string source;  // "poll", "destroy", "ebpf"
+  // Open: the socket existed before the engine's first look (its real open
+  // time is unknown; opened_us is that first look).
+  bool preexisting = false;
   bool direction_known = false;
   bool inbound = false;  // accepted from a listener (passive open)
 
