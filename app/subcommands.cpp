@@ -1,5 +1,7 @@
 #include "subcommands.hpp"
 
+#include "log_mode.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -39,7 +41,7 @@ const OptionDoc kLogOptions[] = {
 // completion entries (the drift test insists once the table exists).
 const Subcommand kSubcommands[] = {
     {"log", "headless event stream: every connection opened, changed, closed",
-     "[ OPTIONS ] [ FILTER ]", kLogOptions, nullptr},
+     "[ OPTIONS ] [ FILTER ]", kLogOptions, run_log},
     {"top",
      "live table of connections with rates, sort, filter and kill",
      "[ OPTIONS ]",

@@ -70,21 +70,13 @@ bool Reconciler::wants_owner(const SocketKey& key) const {
   return !l.closed && !l.owner && l.retries_left > 0;
 }
 
-std::shared_ptr<const OwnerInfo> Reconciler::take_hint(const TupleKey& k, int64_t* ts_us) {
+bool Reconciler::take_hint(const TupleKey& k, Hint& out) {
   auto it = by_tuple_.find(k);
-  if (it == by_tuple_.end()) return nullptr;
-  auto owner = it->second.owner;
-  if (ts_us) *ts_us = it->second.ts_us;
+  if (it == by_tuple_.end()) return false;
+  out = std::move(it->second);
   by_tuple_.erase(it);
   ++stats_.hints_used;
-  return owner;
-}
-
-std::shared_ptr<const OwnerInfo> Reconciler::listener_owner(uint64_t netns, Table t, uint16_t lport,
-                                                            uint8_t state) {
-  if (t != Table::Tcp || state == kListen) return nullptr;
-  auto it = listeners_.find({netns, lport, static_cast<uint8_t>(t)});
-  return it == listeners_.end() ? nullptr : it->second;
+  return true;
 }
 
 void Reconciler::rebuild_listeners(const std::vector<SnapEntry>& es,
@@ -103,18 +95,26 @@ void Reconciler::attribute(const SnapEntry& e, Live& live, int64_t now_us) {
   (void)now_us;
   live.owner = owners_.owner_of(e.inode);
   if (e.is_inet()) {
-    int64_t ts = 0;
-    auto hint = take_hint(tuple_of(e.key.netns, e.family, e.local, e.lport, e.peer, e.rport), &ts);
-    if (hint) {
+    Hint hint;
+    bool hinted =
+        take_hint(tuple_of(e.key.netns, e.family, e.local, e.lport, e.peer, e.rport), hint);
+    if (hinted && hint.connect) {
       live.direction = 2;  // eBPF saw this socket's connect()
-      if (ts && ts < live.opened_us) live.opened_us = ts;
-      if (!live.owner) live.owner = hint;
+      if (hint.ts_us && hint.ts_us < live.opened_us) live.opened_us = hint.ts_us;
     }
-    auto lk = listeners_.find({e.key.netns, e.lport, static_cast<uint8_t>(e.table)});
-    if (!hint && e.table == Table::Tcp && e.state != kListen && lk != listeners_.end()) {
+    ListenerKey lkey{e.key.netns, e.lport, static_cast<uint8_t>(e.table)};
+    auto lk = listeners_.find(lkey);
+    auto ek = ebpf_listeners_.find(lkey);
+    bool accepted = e.table == Table::Tcp && e.state != kListen && live.direction != 2 &&
+                    (lk != listeners_.end() || ek != ebpf_listeners_.end());
+    // eBPF's own account (the connecting or the closing task) comes first.
+    if (!live.owner && hinted) live.owner = hint.owner;
+    if (accepted) {
       live.direction = 1;  // its local port is a listener's: accepted
-      if (!live.owner) live.owner = with_source(lk->second, OwnerInfo::Source::Listener);
-    } else if (!hint && e.table == Table::Tcp && e.state == kSynSent) {
+      std::shared_ptr<const OwnerInfo> from = lk != listeners_.end() ? lk->second : nullptr;
+      if (!from && ek != ebpf_listeners_.end()) from = ek->second.owner;
+      if (!live.owner) live.owner = with_source(from, OwnerInfo::Source::Listener);
+    } else if (live.direction == 0 && e.table == Table::Tcp && e.state == kSynSent) {
       live.direction = 2;
     }
   }
@@ -334,7 +334,7 @@ void Reconciler::on_hint(const StateHint& h) {
       o->comm = h.comm;
       owner = o;
     }
-    Hint hint{h.ts_us, with_source(owner, OwnerInfo::Source::Ebpf)};
+    Hint hint{h.ts_us, with_source(owner, OwnerInfo::Source::Ebpf), true};
     if (h.sport)
       by_tuple_[tuple()] = std::move(hint);
     else
@@ -346,6 +346,30 @@ void Reconciler::on_hint(const StateHint& h) {
   if (it != by_sk_.end() && h.sport) {
     by_tuple_[tuple()] = std::move(it->second);
     by_sk_.erase(it);
+    return;
+  }
+  if (!h.task_context || !h.sport) return;
+  auto owner_now = [&]() -> std::shared_ptr<const OwnerInfo> {
+    auto o = owners_.process(h.pid, h.comm);
+    if (!o) {
+      auto made = std::make_shared<OwnerInfo>();
+      made->pid = h.pid;
+      made->comm = h.comm;
+      o = made;
+    }
+    return with_source(o, OwnerInfo::Source::Ebpf);
+  };
+  if (h.new_state == kListen) {
+    // listen(): connections accepted from this port are its owner's until a poll
+    // sees the listener itself.
+    ebpf_listeners_[{h.netns, h.sport, static_cast<uint8_t>(Table::Tcp)}] =
+        Hint{h.ts_us, owner_now(), false};
+  } else if (h.old_state == kListen) {
+    ebpf_listeners_.erase({h.netns, h.sport, static_cast<uint8_t>(Table::Tcp)});
+    by_tuple_.try_emplace(tuple(), Hint{h.ts_us, owner_now(), false});
+  } else if (h.new_state == kFinWait1 || h.new_state == kLastAck || h.new_state == kClose) {
+    // close()/shutdown() in the owner's own context: who held it at the end.
+    by_tuple_.try_emplace(tuple(), Hint{h.ts_us, owner_now(), false});
   }
 }
 

@@ -113,6 +113,7 @@ class Reconciler {
   struct Hint {
     int64_t ts_us = 0;
     std::shared_ptr<const OwnerInfo> owner;
+    bool connect = false;  // from connect() (else listen() or close())
   };
   struct ListenerKey {
     uint64_t netns;
@@ -129,9 +130,7 @@ class Reconciler {
   static TupleKey tuple_of(uint64_t netns, uint8_t family, const IpAddr& l, uint16_t lp,
                            const IpAddr& r, uint16_t rp);
   void attribute(const SnapEntry& e, Live& live, int64_t now_us);
-  std::shared_ptr<const OwnerInfo> take_hint(const TupleKey& k, int64_t* ts_us);
-  std::shared_ptr<const OwnerInfo> listener_owner(uint64_t netns, Table t, uint16_t lport,
-                                                  uint8_t state);
+  bool take_hint(const TupleKey& k, Hint& out);
   void rebuild_listeners(const std::vector<SnapEntry>& es, const std::vector<Live>& live);
   SocketEvent base_event(EventType type, const SnapEntry& e, const Live& live,
                          int64_t now_us) const;
@@ -155,6 +154,9 @@ class Reconciler {
   std::unordered_map<uint64_t, Hint> by_sk_;  // CLOSE->SYN_SENT seen, 5-tuple not yet
   std::unordered_map<TupleKey, Hint, TupleHash> by_tuple_;
   std::unordered_map<ListenerKey, std::shared_ptr<const OwnerInfo>, ListenerHash> listeners_;
+  // Listeners eBPF saw listen() for: their ports' accepted connections
+  // inherit the owner even before a poll has seen the listener.
+  std::unordered_map<ListenerKey, Hint, ListenerHash> ebpf_listeners_;
   ReconcilerStats stats_;
 };
 

@@ -200,14 +200,14 @@ inline std::vector<std::pair<std::string, SocketEvent>> sample_events() {
   SocketEvent health;
   health.type = EventType::Health;
   health.ts_us = kSampleTs;
-  health.health = EngineHealth{600, 3, 12, 1, 0, 0, 0, false, "CAP_BPF missing"};
+  health.health = EngineHealth{600, 3, 12, 1, 0, 0, 0, 1200, 850, 40, false, "CAP_BPF missing", true};
   health.what = "3 processes denied; eBPF off (CAP_BPF missing)";
   v.emplace_back("health", health);
 
   SocketEvent health_ok;
   health_ok.type = EventType::Health;
   health_ok.ts_us = kSampleTs;
-  health_ok.health = EngineHealth{60, 0, 0, 0, 0, 0, 0, true, ""};
+  health_ok.health = EngineHealth{60, 0, 0, 0, 0, 0, 0, 5, 90, 0, true, "", true};
   v.emplace_back("health_ebpf", health_ok);
 
   return v;
