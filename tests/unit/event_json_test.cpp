@@ -79,7 +79,7 @@ TEST(EventJson, NativeOpenWithOwner) {
   EXPECT_TRUE(native("open_listener")["preexisting"].get<bool>());
   EXPECT_TRUE(ecs("open_listener")["sockwatch"]["preexisting"].get<bool>());
   EXPECT_FALSE(native("state").contains("preexisting"));  // opens only
-  EXPECT_FALSE(j.contains("bytes_sent"));  // no counters on an open without them
+  EXPECT_FALSE(j.contains("bytes_sent"));                 // no counters on an open without them
 }
 
 TEST(EventJson, NativeOwnerNullHasReason) {
