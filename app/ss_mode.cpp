@@ -45,8 +45,6 @@ namespace {
 // mounted and the kernel registered it.
 bool selinux_enabled() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
 
-int parse_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out);
-
 // Records held back for a targeted owner scan (see OwnerGate): a selective
 // filter's result fits; a full listing overflows it early and scans once.
 constexpr size_t kHeldRecords = 1024;
@@ -167,16 +165,14 @@ int run_ss_mode(const SsOptions& o) {
   SsOptions o2 = o;
   std::optional<Filter> filter;
   if (!o.filter_words.empty() || !o.filter_file.empty()) {
-    int st = parse_expression(o2, env, filter);
+    int st = parse_filter_expression(o2, env, filter);
     if (st >= 0) return st;
   }
   return finish(run_listing(o2, env, filter ? &*filter : nullptr, walk.get()));
 }
 
-namespace {
-
 // Parses the filter expression; returns -1 to go on, or an exit status.
-int parse_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out) {
+int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out) {
   std::vector<std::string> lines;
   if (!o.filter_file.empty()) {
     auto f = read_filter_file(o.filter_file);
@@ -211,6 +207,8 @@ int parse_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>
   out = std::move(r.filter);
   return -1;
 }
+
+namespace {
 
 int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter,
                 NamespaceWalk* walk) {

@@ -87,14 +87,14 @@ std::shared_ptr<const OwnerInfo> Reconciler::listener_owner(uint64_t netns, Tabl
   return it == listeners_.end() ? nullptr : it->second;
 }
 
-void Reconciler::rebuild_listeners() {
+void Reconciler::rebuild_listeners(const std::vector<SnapEntry>& es,
+                                   const std::vector<Live>& live) {
   listeners_.clear();
-  const auto& es = prev_.entries();
   for (size_t i = 0; i < es.size(); ++i) {
     const SnapEntry& e = es[i];
-    if (e.table != Table::Tcp || e.state != kListen || live_[i].closed) continue;
+    if (e.table != Table::Tcp || e.state != kListen || live[i].closed) continue;
     // A listener with an owner; an unowned one still marks the port inbound.
-    listeners_[{e.key.netns, e.lport, static_cast<uint8_t>(e.table)}] = live_[i].owner;
+    listeners_[{e.key.netns, e.lport, static_cast<uint8_t>(e.table)}] = live[i].owner;
   }
 }
 
@@ -194,37 +194,48 @@ void Reconciler::on_poll(Snapshot cur, int64_t now_us) {
       next[j++] = live_[i++];
     }
   }
-  for (const SnapChange& c : diff(prev_, cur)) {
-    switch (c.kind) {
-      case SnapChange::Kind::Opened: {
-        size_t j = static_cast<size_t>(c.after - b.data());
-        const SnapEntry& e = *c.after;
-        Live& l = next[j];
-        auto tomb = tombstones_.find(e.key);
-        if (tomb != tombstones_.end()) {
-          tombstones_.erase(tomb);
-          l.closed = true;
-          ++stats_.duplicates;
-          break;
-        }
-        if (is_mini(e)) {
-          auto tw = tw_tombstones_.find(
-              tuple_of(e.key.netns, e.family, e.local, e.lport, e.peer, e.rport));
-          if (tw != tw_tombstones_.end()) {
-            // The TIME-WAIT remains of a connection a destroy message closed.
-            l.closed = true;
-            break;
-          }
-        }
-        l.opened_us = now_us;
-        attribute(e, l, now_us);
-        SocketEvent ev = base_event(EventType::Open, e, l, now_us);
-        ev.source = "poll";
-        ev.preexisting = first;
-        ++stats_.opens;
-        emit_(std::move(ev));
-        break;
+  std::vector<SnapChange> changes = diff(prev_, cur);
+  // New listeners first: a connection accepted from one in this same poll
+  // inherits its owner.
+  auto open = [&](const SnapChange& c) {
+    size_t j = static_cast<size_t>(c.after - b.data());
+    const SnapEntry& e = *c.after;
+    Live& l = next[j];
+    auto tomb = tombstones_.find(e.key);
+    if (tomb != tombstones_.end()) {
+      tombstones_.erase(tomb);
+      l.closed = true;
+      ++stats_.duplicates;
+      return;
+    }
+    if (is_mini(e)) {
+      auto tw =
+          tw_tombstones_.find(tuple_of(e.key.netns, e.family, e.local, e.lport, e.peer, e.rport));
+      if (tw != tw_tombstones_.end()) {
+        // The TIME-WAIT remains of a connection a destroy message closed.
+        l.closed = true;
+        return;
       }
+    }
+    l.opened_us = now_us;
+    attribute(e, l, now_us);
+    SocketEvent ev = base_event(EventType::Open, e, l, now_us);
+    ev.source = "poll";
+    ev.preexisting = first;
+    ++stats_.opens;
+    emit_(std::move(ev));
+  };
+  auto is_listen_open = [](const SnapChange& c) {
+    return c.kind == SnapChange::Kind::Opened && c.after->state == kListen;
+  };
+  for (const SnapChange& c : changes)
+    if (is_listen_open(c)) open(c);
+  rebuild_listeners(b, next);
+  for (const SnapChange& c : changes) {
+    switch (c.kind) {
+      case SnapChange::Kind::Opened:
+        if (!is_listen_open(c)) open(c);
+        break;
       case SnapChange::Kind::Closed: {
         size_t i = static_cast<size_t>(c.before - a.data());
         if (live_[i].closed) break;
@@ -259,7 +270,7 @@ void Reconciler::on_poll(Snapshot cur, int64_t now_us) {
   prev_ = std::move(cur);
   live_ = std::move(next);
   ++polls_;
-  rebuild_listeners();
+  rebuild_listeners(prev_.entries(), live_);
   expire(now_us);
   stats_.live = prev_.size();
 }
@@ -370,7 +381,7 @@ void Reconciler::on_netns_gone(uint64_t netns, int64_t now_us) {
   // Entries are already in key order: the constructor's sort is a no-op pass.
   prev_ = Snapshot(std::move(keep), prev_.taken_us(), std::move(seen));
   live_ = std::move(keep_live);
-  rebuild_listeners();
+  rebuild_listeners(prev_.entries(), live_);
   stats_.live = prev_.size();
 }
 

@@ -132,7 +132,7 @@ class Reconciler {
   std::shared_ptr<const OwnerInfo> take_hint(const TupleKey& k, int64_t* ts_us);
   std::shared_ptr<const OwnerInfo> listener_owner(uint64_t netns, Table t, uint16_t lport,
                                                   uint8_t state);
-  void rebuild_listeners();
+  void rebuild_listeners(const std::vector<SnapEntry>& es, const std::vector<Live>& live);
   SocketEvent base_event(EventType type, const SnapEntry& e, const Live& live,
                          int64_t now_us) const;
   void emit_close(const SnapEntry& e, const Live& live, int64_t now_us, const char* source,

@@ -102,7 +102,11 @@ Watch::Watch(WatchOptions opt, SocketEventSink sink, const Clock& clock)
 Watch::~Watch() = default;
 
 void Watch::note(Diagnostic::Kind kind, std::string text) {
-  diagnostics_.push_back({kind, std::move(text)});
+  if (kind == Diagnostic::Kind::Failure) last_failure_ = text;
+  if (on_diag_)
+    on_diag_(Diagnostic{kind, std::move(text)});
+  else
+    diagnostics_.push_back({kind, std::move(text)});
 }
 
 std::vector<Diagnostic> Watch::take_diagnostics() { return std::exchange(diagnostics_, {}); }
@@ -179,7 +183,7 @@ Expected<void> Watch::start() {
     open_namespace(inode, "", "", true);
   }
   if (ns_.empty()) {
-    std::string why = diagnostics_.empty() ? "no network namespace" : diagnostics_.back().text;
+    std::string why = last_failure_.empty() ? "no network namespace to watch" : last_failure_;
     return Error{why, 0};
   }
 
@@ -357,7 +361,7 @@ Expected<void> Watch::tick() {
     });
     health_.dumps_interrupted += rep.interrupted;
     for (auto& d : rep.diagnostics)
-      if (ns->reported.insert(d.text).second) diagnostics_.push_back(std::move(d));
+      if (ns->reported.insert(d.text).second) note(d.kind, std::move(d.text));
     if (rep.status == 0) seen.push_back(inode);
   }
   if (owners_) {
@@ -449,8 +453,10 @@ Expected<void> Watch::run(int stop_fd) {
       }
     }
   }
-  // What the kernel had already told us is not lost on the way out.
+  // What the kernel had already told us is not lost on the way out, and the
+  // last word is the engine's own account.
   drain();
+  if (opt_.health_interval_us > 0) emit_health(clock_.wall_us());
   return {};
 }
 

@@ -64,6 +64,8 @@ class Watch {
 
   EngineHealth health() const;
   std::vector<Diagnostic> take_diagnostics();
+  // Diagnostics as they happen instead of through take_diagnostics().
+  void set_diagnostics(std::function<void(Diagnostic&&)> fn) { on_diag_ = std::move(fn); }
   const Reconciler& reconciler() const { return *reconciler_; }
 
  private:
@@ -87,6 +89,8 @@ class Watch {
   struct Impl;
   std::unique_ptr<Impl> impl_;  // eBPF source, namespace walk, epoll
   std::vector<Diagnostic> diagnostics_;
+  std::function<void(Diagnostic&&)> on_diag_;
+  std::string last_failure_;
   EngineHealth health_;
   int64_t last_health_us_ = 0;
   int64_t last_tick_cpu_us_ = 0;
