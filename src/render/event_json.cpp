@@ -174,6 +174,10 @@ void write_health_fields(JsonWriter& w, const EngineHealth& h) {
   w.field("destroy_overruns", h.destroy_overruns);
   w.field("ebpf_drops", h.ebpf_drops);
   w.field("dumps_interrupted", h.dumps_interrupted);
+  w.field("sockets", h.sockets);
+  w.field("tick_cpu_us", h.tick_cpu_us);
+  w.field("owner_scans", h.owner_scans);
+  w.field("destroy_events", h.destroy_events);
   w.field("ebpf_loaded", h.ebpf_loaded);
 }
 
@@ -240,6 +244,7 @@ void native_socket(JsonWriter& w, const SocketEvent& ev) {
   w.field("family", family_name(ev.family));
   w.field("state", state_name(ev.state));
   if (ev.type == EventType::State) w.field("old_state", state_name(ev.old_state));
+  if (ev.type == EventType::Open) w.field("preexisting", ev.preexisting);
   native_endpoint(w, "local", ev, true);
   native_endpoint(w, "peer", ev, false);
   w.field("inode", ev.inode);
@@ -446,6 +451,7 @@ void ecs_sockwatch(JsonWriter& w, const SocketEvent& ev, std::vector<Raw>& raws)
     w.field("family", family_name(ev.family));
     w.field("state", state_name(ev.state));
     if (ev.type == EventType::State) w.field("old_state", state_name(ev.old_state));
+    if (ev.type == EventType::Open) w.field("preexisting", ev.preexisting);
     w.field("inode", ev.inode);
     w.field("cookie", std::string_view(fmt::format("{:x}", ev.cookie)));
     w.key("netns");

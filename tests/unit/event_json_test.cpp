@@ -75,7 +75,11 @@ TEST(EventJson, NativeOpenWithOwner) {
   EXPECT_EQ(j["owner"]["source"], "proc");
   EXPECT_FALSE(j.contains("owner_reason"));
   EXPECT_FALSE(j.contains("old_state"));
-  EXPECT_FALSE(j.contains("bytes_sent"));  // no counters on an open without them
+  EXPECT_EQ(j["preexisting"], false);
+  EXPECT_TRUE(native("open_listener")["preexisting"].get<bool>());
+  EXPECT_TRUE(ecs("open_listener")["sockwatch"]["preexisting"].get<bool>());
+  EXPECT_FALSE(native("state").contains("preexisting"));  // opens only
+  EXPECT_FALSE(j.contains("bytes_sent"));                 // no counters on an open without them
 }
 
 TEST(EventJson, NativeOwnerNullHasReason) {
@@ -131,6 +135,10 @@ TEST(EventJson, NativeUnixAndOthers) {
   EXPECT_EQ(h["health"]["processes_denied"], 3);
   EXPECT_EQ(h["health"]["ebpf_loaded"], false);
   EXPECT_EQ(h["health"]["ebpf_reason"], "CAP_BPF missing");
+  EXPECT_EQ(h["health"]["sockets"], 1500);
+  EXPECT_EQ(h["health"]["tick_cpu_us"], 2300);
+  EXPECT_EQ(h["health"]["owner_scans"], 410);
+  EXPECT_EQ(h["health"]["destroy_events"], true);
   EXPECT_EQ(h["summary"], "3 processes denied; eBPF off (CAP_BPF missing)");
 }
 

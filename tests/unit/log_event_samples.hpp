@@ -81,6 +81,7 @@ inline std::vector<std::pair<std::string, SocketEvent>> sample_events() {
   v.emplace_back("open_owner_null", open_null);
 
   auto listen = inet_event(EventType::Open);
+  listen.preexisting = true;  // listening before sockwatch started
   listen.state = kListen;
   listen.local = ip("0.0.0.0");
   listen.lport = 22;
@@ -200,14 +201,28 @@ inline std::vector<std::pair<std::string, SocketEvent>> sample_events() {
   SocketEvent health;
   health.type = EventType::Health;
   health.ts_us = kSampleTs;
-  health.health = EngineHealth{600, 3, 12, 1, 0, 0, 0, 1200, 850, 40, false, "CAP_BPF missing", true};
+  EngineHealth hh;
+  hh.ticks = 600;
+  hh.processes_denied = 3;
+  hh.processes_vanished = 12;
+  hh.netns_not_entered = 1;
+  hh.sockets = 1500;
+  hh.tick_cpu_us = 2300;
+  hh.owner_scans = 410;
+  hh.destroy_events = true;
+  hh.ebpf_loaded = false;
+  hh.ebpf_reason = "CAP_BPF missing";
+  health.health = hh;
   health.what = "3 processes denied; eBPF off (CAP_BPF missing)";
   v.emplace_back("health", health);
 
   SocketEvent health_ok;
   health_ok.type = EventType::Health;
   health_ok.ts_us = kSampleTs;
-  health_ok.health = EngineHealth{60, 0, 0, 0, 0, 0, 0, 5, 90, 0, true, "", true};
+  EngineHealth ok;
+  ok.ticks = 60;
+  ok.ebpf_loaded = true;
+  health_ok.health = ok;
   v.emplace_back("health_ebpf", health_ok);
 
   return v;
