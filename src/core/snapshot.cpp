@@ -73,19 +73,53 @@ SnapEntry snap_entry(const SocketRecord& r, uint64_t netns) {
     e.counters.segs_in = i.tcpi_segs_in;
     e.counters.retrans = i.tcpi_total_retrans;
   }
-  if (r.unix_ext && r.unix_ext->has_name) e.unix_path = r.unix_ext->path;
+  if (r.unix_ext && r.unix_ext->has_name)
+    e.unix_path = std::make_shared<const std::string>(r.unix_ext->path);
   return e;
 }
 
 Snapshot::Snapshot(std::vector<SnapEntry> entries, int64_t taken_us,
                    std::vector<uint64_t> netns_seen)
     : entries_(std::move(entries)), taken_us_(taken_us), netns_seen_(std::move(netns_seen)) {
-  // Stable: of two entries with one key, the later (newer) one is kept.
-  std::stable_sort(entries_.begin(), entries_.end(),
-                   [](const SnapEntry& a, const SnapEntry& b) { return a.key < b.key; });
-  auto last = std::unique(entries_.rbegin(), entries_.rend(),
-                          [](const SnapEntry& a, const SnapEntry& b) { return a.key == b.key; });
-  entries_.erase(entries_.begin(), last.base());
+  // Entries are large (a tick holds one per socket); sorting them directly
+  // moves each one log n times. Sort (key, position) pairs instead, then
+  // apply the permutation in place, each entry moved once.
+  const size_t n = entries_.size();
+  std::vector<std::pair<SocketKey, uint32_t>> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = {entries_[i].key, static_cast<uint32_t>(i)};
+  std::sort(order.begin(), order.end());
+  bool dup = false;
+  for (size_t i = 1; i < n && !dup; ++i) dup = order[i].first == order[i - 1].first;
+  if (dup) {
+    // A dump that raced listed a socket twice: of two entries with one key
+    // the later (newer) one is kept. Rare; the simple way.
+    std::stable_sort(entries_.begin(), entries_.end(),
+                     [](const SnapEntry& a, const SnapEntry& b) { return a.key < b.key; });
+    auto last = std::unique(entries_.rbegin(), entries_.rend(),
+                            [](const SnapEntry& a, const SnapEntry& b) { return a.key == b.key; });
+    entries_.erase(entries_.begin(), last.base());
+  } else {
+    // Position i receives entries_[order[i].second]: follow each cycle once.
+    std::vector<bool> placed(n, false);
+    for (size_t start = 0; start < n; ++start) {
+      if (placed[start] || order[start].second == start) {
+        placed[start] = true;
+        continue;
+      }
+      SnapEntry tmp = std::move(entries_[start]);
+      size_t at = start;
+      for (;;) {
+        size_t from = order[at].second;
+        placed[at] = true;
+        if (from == start) {
+          entries_[at] = std::move(tmp);
+          break;
+        }
+        entries_[at] = std::move(entries_[from]);
+        at = from;
+      }
+    }
+  }
   std::sort(netns_seen_.begin(), netns_seen_.end());
   netns_seen_.erase(std::unique(netns_seen_.begin(), netns_seen_.end()), netns_seen_.end());
 }
@@ -102,7 +136,10 @@ const SnapEntry* Snapshot::find(const SocketKey& k) const {
 
 namespace {
 
-uint64_t forward(uint64_t before, uint64_t after) { return after > before ? after - before : 0; }
+template <typename T>
+T forward(T before, T after) {
+  return after > before ? static_cast<T>(after - before) : T{0};
+}
 
 SocketCounters delta(const SocketCounters& a, const SocketCounters& b) {
   SocketCounters d;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,9 @@ struct SnapEntry {
   uint32_t uid = 0;
   bool has_counters = false;
   SocketCounters counters;
-  std::string unix_path;
+  // AF_UNIX only: shared, since most ticks copy entries unchanged and most
+  // sockets have none.
+  std::shared_ptr<const std::string> unix_path;
   bool is_inet() const { return family == 2 || family == 10; }
 };
 

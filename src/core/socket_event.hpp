@@ -43,12 +43,13 @@ struct OwnerInfo {
 enum class EventType : uint8_t { Open, State, Close, Overrun, Health };
 
 // Byte and segment counters from tcp_info (zero for non-TCP sockets).
+// Widths are the kernel's (struct tcp_info): a snapshot holds one per socket.
 struct SocketCounters {
   uint64_t bytes_sent = 0;      // tcpi_bytes_sent
   uint64_t bytes_acked = 0;     // tcpi_bytes_acked
   uint64_t bytes_received = 0;  // tcpi_bytes_received
-  uint64_t segs_out = 0, segs_in = 0;
-  uint64_t retrans = 0;  // tcpi_total_retrans
+  uint32_t segs_out = 0, segs_in = 0;
+  uint32_t retrans = 0;  // tcpi_total_retrans
 };
 
 // The engine's own visibility, for `health` events and every consumer.

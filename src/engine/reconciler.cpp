@@ -16,11 +16,16 @@ constexpr int64_t kTimeWaitTombstoneUs = 90'000'000;
 const char* const kClosedBeforePoll = "closed before first poll";
 const char* const kNoPermission = "no permission";
 const char* const kNoHolder = "no process holds it";
-const char* const kTimeWaitReason = "TIME-WAIT: no process holds it";
+const char* const kTimeWaitReason = "closed by its process: no process holds it";
 const char* const kNoInode = "no inode: not accepted yet";
 
-bool is_mini(const SnapEntry& e) {
-  return e.inode == 0 && (e.state == kTimeWait || e.state == kSynRecv);
+// A TCP socket without a file: a TIME-WAIT (or FIN-WAIT-2 timewait) mini
+// socket, an orphan its process closed, or one not accepted yet.
+bool is_mini(const SnapEntry& e) { return e.inode == 0 && e.table == Table::Tcp; }
+
+bool orphaned_state(uint8_t s) {
+  return s == kTimeWait || s == kFinWait1 || s == kFinWait2 || s == kClosing || s == kLastAck ||
+         s == kClose;
 }
 
 std::shared_ptr<const OwnerInfo> with_source(const std::shared_ptr<const OwnerInfo>& o,
@@ -68,6 +73,26 @@ bool Reconciler::wants_owner(const SocketKey& key) const {
   if (!e) return !tombstones_.count(key);
   const Live& l = live_[static_cast<size_t>(e - prev_.entries().data())];
   return !l.closed && !l.owner && l.retries_left > 0;
+}
+
+std::vector<uint64_t> Reconciler::owner_wants(const Snapshot& cur) const {
+  // One merge walk (both are in key order): sockets new to us, and young
+  // ones still without an owner.
+  std::vector<uint64_t> out;
+  const auto& a = prev_.entries();
+  const auto& b = cur.entries();
+  size_t i = 0;
+  for (const SnapEntry& e : b) {
+    while (i < a.size() && a[i].key < e.key) ++i;
+    if (!e.inode) continue;
+    if (i < a.size() && a[i].key == e.key) {
+      const Live& l = live_[i];
+      if (!l.closed && !l.owner && l.retries_left > 0) out.push_back(e.inode);
+    } else if (!tombstones_.count(e.key)) {
+      out.push_back(e.inode);
+    }
+  }
+  return out;
 }
 
 bool Reconciler::take_hint(const TupleKey& k, Hint& out) {
@@ -120,7 +145,7 @@ void Reconciler::attribute(const SnapEntry& e, Live& live, int64_t now_us) {
   }
   if (live.owner) return;
   if (e.inode == 0) {
-    live.reason = e.state == kTimeWait ? kTimeWaitReason : kNoInode;
+    live.reason = orphaned_state(e.state) ? kTimeWaitReason : kNoInode;
     return;
   }
   live.retries_left = static_cast<int8_t>(opt_.owner_retries);
@@ -140,7 +165,7 @@ SocketEvent Reconciler::base_event(EventType type, const SnapEntry& e, const Liv
   ev.peer = e.peer;
   ev.lport = e.lport;
   ev.rport = e.rport;
-  ev.unix_path = e.unix_path;
+  if (e.unix_path) ev.unix_path = *e.unix_path;
   ev.inode = e.inode;
   ev.cookie = e.key.cookie;
   ev.netns = e.key.netns;
@@ -293,7 +318,7 @@ void Reconciler::on_destroy(const SocketRecord& r, uint64_t netns, int64_t now_u
     SnapEntry last = e;
     last.inode = known->inode;
     last.uid = known->uid;
-    if (last.unix_path.empty()) last.unix_path = known->unix_path;
+    if (!last.unix_path) last.unix_path = known->unix_path;
     l.closed = true;
     emit_close(last, l, now_us, "destroy", final_counters);
     ++stats_.closes_by_destroy;

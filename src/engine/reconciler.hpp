@@ -77,6 +77,9 @@ class Reconciler {
   // Before a poll is turned into a snapshot: whether this record's owner must
   // be looked up (a socket not seen before, or a young one still unattributed).
   bool wants_owner(const SocketKey& key) const;
+  // The inodes of `cur` whose owner must be looked up before on_poll(cur):
+  // what wants_owner() says, for a whole snapshot in one pass.
+  std::vector<uint64_t> owner_wants(const Snapshot& cur) const;
   // A poll's snapshot, taken at now_us.
   void on_poll(Snapshot cur, int64_t now_us);
   // A destroy message from the namespace `netns`.

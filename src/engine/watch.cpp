@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/inet_diag.h>
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -349,14 +350,15 @@ Expected<void> Watch::tick() {
   before.clear();
 
   std::vector<SnapEntry> entries;
-  std::vector<uint64_t> want, seen;
+  // Room for about what there was: doubling growth would hold up to twice that.
+  size_t expect = reconciler_->current().size();
+  entries.reserve(expect + expect / 16 + 64);
+  std::vector<uint64_t> seen;
   for (auto& ns : ns_) {
     impl_->collector->set_source(ns->src);
     uint64_t inode = ns->inode;
     CollectReport rep = impl_->collector->collect(opt_.plan, opt_.paths, [&](SocketRecord&& r) {
-      SnapEntry e = snap_entry(r, inode);
-      if (e.inode && reconciler_->wants_owner(e.key)) want.push_back(e.inode);
-      entries.push_back(std::move(e));
+      entries.push_back(snap_entry(r, inode));
       return true;
     });
     health_.dumps_interrupted += rep.interrupted;
@@ -364,11 +366,14 @@ Expected<void> Watch::tick() {
       if (ns->reported.insert(d.text).second) note(d.kind, std::move(d.text));
     if (rep.status == 0) seen.push_back(inode);
   }
+  Snapshot cur(std::move(entries), clock_.wall_us(), std::move(seen));
   if (owners_) {
-    if (!reconciler_->first_poll_done())
+    if (!reconciler_->first_poll_done()) {
       owners_->full_scan();
-    else if (!want.empty())
-      owners_->resolve(want);
+    } else {
+      std::vector<uint64_t> want = reconciler_->owner_wants(cur);
+      if (!want.empty()) owners_->resolve(want);
+    }
   }
   // What arrived while we dumped.
   drain_ebpf();
@@ -381,9 +386,12 @@ Expected<void> Watch::tick() {
     else
       after.push_back(std::move(item));
   }
-  reconciler_->on_poll(Snapshot(std::move(entries), now, std::move(seen)), now);
+  reconciler_->on_poll(std::move(cur), now);
   for (auto& [rec, ino] : after) reconciler_->on_destroy(rec, ino, now);
 
+  // A tick frees as much as it allocates (records, the previous snapshot);
+  // hand the freed pages back so resident memory tracks what is live.
+  malloc_trim(0);
   ++health_.ticks;
   health_.tick_cpu_us = clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
   if (opt_.health_interval_us > 0 && now - last_health_us_ >= opt_.health_interval_us) {

@@ -182,10 +182,10 @@ void write_health_fields(JsonWriter& w, const EngineHealth& h) {
 }
 
 void write_counters(JsonWriter& w, const std::optional<SocketCounters>& c) {
-  auto num = [&](std::string_view k, uint64_t SocketCounters::*m) {
+  auto num = [&](std::string_view k, auto SocketCounters::*m) {
     w.key(k);
     if (c)
-      w.value((*c).*m);
+      w.value(static_cast<uint64_t>((*c).*m));
     else
       w.null();
   };

@@ -122,7 +122,7 @@ TEST_F(ReconcilerTest, FirstPollOpensWhatExistsWithOwnersOrReasons) {
   // 2 is accepted from the listener on :80 but has an inode nobody was found
   // holding (yet): the listener's owner is inherited and marked as such.
   EXPECT_EQ(take(), (V{"open 1 poll pid=7/proc pre", "open 2 poll pid=7/listener in pre",
-                       "open 3 poll null(TIME-WAIT: no process holds it) pre"}));
+                       "open 3 poll null(closed by its process: no process holds it) pre"}));
   // Nothing moves: nothing is said.
   rec.on_poll(poll({tcp(1, kListen, 80, 0, 100), tcp(2, kEstablished, 80, 5000, 101),
                     tcp(3, kTimeWait, 81, 6000, 0)},
