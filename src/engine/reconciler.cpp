@@ -243,6 +243,7 @@ void Reconciler::on_poll(Snapshot cur, int64_t now_us) {
       }
     }
     l.opened_us = now_us;
+    l.seen_poll = static_cast<uint32_t>(polls_);
     attribute(e, l, now_us);
     SocketEvent ev = base_event(EventType::Open, e, l, now_us);
     ev.source = "poll";
@@ -296,6 +297,12 @@ void Reconciler::on_poll(Snapshot cur, int64_t now_us) {
   live_ = std::move(next);
   ++polls_;
   rebuild_listeners(prev_.entries(), live_);
+  minis_.clear();
+  for (size_t i = 0; i < prev_.entries().size(); ++i) {
+    const SnapEntry& e = prev_.entries()[i];
+    if (is_mini(e) && e.is_inet() && !live_[i].closed)
+      minis_[tuple_of(e.key.netns, e.family, e.local, e.lport, e.peer, e.rport)] = i;
+  }
   expire(now_us);
   stats_.live = prev_.size();
 }
@@ -328,6 +335,36 @@ void Reconciler::on_destroy(const SocketRecord& r, uint64_t netns, int64_t now_u
   if (tombstones_.count(e.key)) {
     ++stats_.duplicates;
     return;
+  }
+  // A poll caught the TIME-WAIT (or orphan) this connection left before its
+  // destroy message arrived: that row was this connection; close it.
+  if (e.is_inet() && e.table == Table::Tcp) {
+    auto mt = minis_.find(tuple_of(netns, e.family, e.local, e.lport, e.peer, e.rport));
+    // Only a row the latest poll saw for the first time: the kernel frees the
+    // full socket right after it leaves its TIME-WAIT behind. An older row with
+    // this tuple is another connection's: on loopback a new SYN takes over a
+    // TIME-WAIT's tuple (and, it turns out, its cookie: see on_destroy's first
+    // branch).
+    if (mt != minis_.end() && !live_[mt->second].closed &&
+        live_[mt->second].seen_poll + 1 == polls_) {
+      size_t i = mt->second;
+      Live& l = live_[i];
+      if (!l.owner) {
+        Hint hint;
+        if (take_hint(tuple_of(netns, e.family, e.local, e.lport, e.peer, e.rport), hint)) {
+          l.owner = hint.owner;
+          l.reason = nullptr;
+        }
+      }
+      SnapEntry last = e;
+      last.key = prev_.entries()[i].key;
+      l.closed = true;
+      minis_.erase(mt);
+      emit_close(last, l, now_us, "destroy", final_counters);
+      ++stats_.closes_by_destroy;
+      remember_tuple();
+      return;
+    }
   }
   // Opened and closed between two polls: only this message saw it.
   Live l;
@@ -431,6 +468,7 @@ void Reconciler::on_netns_gone(uint64_t netns, int64_t now_us) {
   prev_ = Snapshot(std::move(keep), prev_.taken_us(), std::move(seen));
   live_ = std::move(keep_live);
   rebuild_listeners(prev_.entries(), live_);
+  minis_.clear();  // positions moved; the next poll rebuilds it
   stats_.live = prev_.size();
 }
 

@@ -102,6 +102,7 @@ class Reconciler {
     int8_t retries_left = 0;
     int8_t direction = 0;  // 0 unknown, 1 inbound, 2 outbound
     bool closed = false;   // a destroy message closed it; polls may still show it
+    uint32_t seen_poll = 0;  // the poll that saw it first
   };
   struct TupleKey {
     uint64_t netns = 0;
@@ -154,6 +155,10 @@ class Reconciler {
   // a connection leaves behind gets a cookie of its own when its parent never
   // had one (never polled), so only the tuple ties it to the closed connection.
   std::unordered_map<TupleKey, int64_t, TupleHash> tw_tombstones_;
+  // TCP rows without a file in the last poll (TIME-WAIT, orphans), by
+  // 5-tuple -> position in prev_: a destroy message that arrives after a
+  // poll saw its connection's remains closes that row, not a new socket.
+  std::unordered_map<TupleKey, size_t, TupleHash> minis_;
   std::unordered_map<uint64_t, Hint> by_sk_;  // CLOSE->SYN_SENT seen, 5-tuple not yet
   std::unordered_map<TupleKey, Hint, TupleHash> by_tuple_;
   std::unordered_map<ListenerKey, std::shared_ptr<const OwnerInfo>, ListenerHash> listeners_;

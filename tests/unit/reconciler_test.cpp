@@ -287,5 +287,48 @@ TEST_F(ReconcilerTest, OverrunsAreEvents) {
   EXPECT_EQ(events[1].lost, 12u);
 }
 
+
+TEST_F(ReconcilerTest, TimeWaitSeenBeforeItsDestroyMessageIsThatConnection) {
+  rec.on_poll(poll({}, 0), 0);
+  // The poll caught the TIME-WAIT before the full socket's destroy arrived.
+  rec.on_poll(poll({tcp(60, kTimeWait, 18500, 54000)}, 10), 10);
+  rec.on_destroy(tcp(59, kClose, 18500, 54000), kNs, 20);
+  rec.on_poll(poll({tcp(60, kTimeWait, 18500, 54000)}, 30), 30);
+  rec.on_poll(poll({}, 40), 40);
+  EXPECT_EQ(take(), (V{"open 60 poll null(closed by its process: no process holds it)",
+                       "close 60 destroy null(closed by its process: no process holds it) sent=0 "
+                       "dur=10"}));
+}
+
+TEST_F(ReconcilerTest, EbpfListenAndCloseNameOwnersOfSocketsNoPollSaw) {
+  rec.on_poll(poll({}, 0), 0);
+  owners.by_pid[70] = FakeOwners::make(70, "srv");
+  StateHint h;
+  h.netns = kNs;
+  h.family = AF_INET;
+  h.saddr = v4(127, 0, 0, 1);
+  h.sport = 7000;
+  h.pid = 70;
+  h.comm = "srv";
+  h.task_context = true;
+  h.old_state = kClose;
+  h.new_state = kListen;
+  rec.on_hint(h);  // listen()
+  // An accepted connection that lives and dies between polls, closed by the
+  // peer (softirq: no task): the listener's owner.
+  rec.on_destroy(tcp(71, kClose, 7000, 50000), kNs, 10);
+  // One the server closed itself (close() in its context): that task.
+  StateHint c = h;
+  c.daddr = v4(127, 0, 0, 1);
+  c.dport = 50001;
+  c.old_state = kEstablished;
+  c.new_state = kFinWait1;
+  rec.on_hint(c);
+  rec.on_destroy(tcp(72, kClose, 7000, 50001), kNs, 20);
+  EXPECT_EQ(take(), (V{"open 71 destroy pid=70/listener in",
+                       "close 71 destroy pid=70/listener sent=0 dur=0 in",
+                       "open 72 destroy pid=70/ebpf in", "close 72 destroy pid=70/ebpf sent=0 dur=0 in"}));
+}
+
 }  // namespace
 }  // namespace sw
