@@ -131,9 +131,10 @@ int main(int argc, char** argv) {
     wall += mono_us() - w0;
   }
   double cpu = cpu_us() - cpu0;
-  std::printf("dump_floor: dumps=%ld info=%d sockets=%llu bytes=%llu cpu_us_per_dump=%.0f "
-              "wall_us_per_dump=%.0f\n",
-              loops, info ? 1 : 0, c.msgs, c.bytes, cpu / static_cast<double>(loops),
-              wall / static_cast<double>(loops));
+  std::printf(
+      "dump_floor: dumps=%ld info=%d sockets=%llu bytes=%llu cpu_us_per_dump=%.0f "
+      "wall_us_per_dump=%.0f\n",
+      loops, info ? 1 : 0, c.msgs, c.bytes, cpu / static_cast<double>(loops),
+      wall / static_cast<double>(loops));
   return 0;
 }
