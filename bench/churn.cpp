@@ -336,8 +336,8 @@ int main(int argc, char** argv) {
   if (srv == 0) server(lst, sh);
   for (int fd : lst) close(fd);
 
-  std::fprintf(stderr, "sw_churn: port %u, %d clients, %.0f/s for %.0f s\n", o.port, o.clients,
-               o.rate, o.duration);
+  std::fprintf(stderr, "sw_churn: port %u, %d clients, %g/s for %g s\n", o.port, o.clients, o.rate,
+               o.duration);
   double start = now_s(), deadline = start + o.duration;
   std::vector<pid_t> kids;
   for (int i = 0; i < o.clients; ++i) {
@@ -370,7 +370,7 @@ int main(int argc, char** argv) {
     procs += sh->slots[i].procs.load();
   }
   std::printf(
-      "churn: connections=%llu port=%u clients=%d rate=%.0f duration_s=%.0f elapsed_s=%.2f "
+      "churn: connections=%llu port=%u clients=%d rate=%g duration_s=%g elapsed_s=%.2f "
       "achieved_rate=%.1f failed=%llu v6=%llu accepted=%llu fork_per_conn=%ld processes=%llu\n",
       static_cast<unsigned long long>(done), o.port, o.clients, o.rate, o.duration, elapsed,
       elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0,
