@@ -9,12 +9,13 @@
 // The one line on stdout, at the end, is the truth the benchmark checks against:
 //   churn: connections=N port=P clients=K rate=C duration_s=T elapsed_s=E
 //          achieved_rate=R failed=F v6=N6 accepted=A fork_per_conn=M processes=X
-// (one line). connections counts exactly the client sockets that connected and were
-// then closed (the close returned); failed counts connects that did not succeed
-// (those never became established). A loaded machine may fall behind the schedule:
-// a client more than a second late drops the missed slots instead of bursting, and
-// the real count and rate are what is printed. SIGTERM/SIGINT end the run early,
-// still with the line.
+//          server_pid=S
+// (one line; S is the server process, the owner of the server-side sockets). connections counts
+// exactly the client sockets that connected and were then closed (the close returned); failed
+// counts connects that did not succeed (those never became established). A loaded machine may fall
+// behind the schedule: a client more than a second late drops the missed slots instead of bursting,
+// and the real count and rate are what is printed. SIGTERM/SIGINT end the run early, still with the
+// line.
 //
 // --fork-per-conn N: each client runs as a series of short-lived processes, each
 // doing N connections and exiting, so a connection's owner is gone soon after it
@@ -371,11 +372,12 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "churn: connections=%llu port=%u clients=%d rate=%g duration_s=%g elapsed_s=%.2f "
-      "achieved_rate=%.1f failed=%llu v6=%llu accepted=%llu fork_per_conn=%ld processes=%llu\n",
+      "achieved_rate=%.1f failed=%llu v6=%llu accepted=%llu fork_per_conn=%ld processes=%llu "
+      "server_pid=%d\n",
       static_cast<unsigned long long>(done), o.port, o.clients, o.rate, o.duration, elapsed,
       elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0,
       static_cast<unsigned long long>(failed), static_cast<unsigned long long>(v6),
       static_cast<unsigned long long>(sh->accepted.load()), o.fork_per_conn,
-      static_cast<unsigned long long>(procs));
+      static_cast<unsigned long long>(procs), static_cast<int>(srv));
   return 0;
 }
