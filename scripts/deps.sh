@@ -7,7 +7,7 @@ pkgs=(cmake ninja-build g++ pkg-config libmnl-dev libfmt-dev nlohmann-json3-dev 
       scdoc iproute2 net-tools lsof procps util-linux
       clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh)
+  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh jq)  # jq: bench/live.sh reads the NDJSON
 fi
 missing=()
 for p in "${pkgs[@]}"; do
