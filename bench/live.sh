@@ -355,7 +355,7 @@ churn_run() {  # name port [sockwatch args...]
     --port "$port")
   ((churn_v6)) && cargs+=(--v6)
   ((churn_fork)) && cargs+=(--fork-per-conn "$churn_fork")
-  churn_cmds+=("sockwatch log -t --interval $interval $* --output FILE" "sw_churn ${cargs[*]}")
+  churn_cmds+=("sockwatch log -t --interval $interval${*:+ $*} --output FILE" "sw_churn ${cargs[*]}")
   start_sw "$file" "$@"
   wait_first_tick "$file"
   local c0 t0 c1 t1 line n last=-1 same=0 waited=0
@@ -463,9 +463,11 @@ section="$tmp/section.md"
   cat "$steady_table"
   echo
   if [[ -f "$churn_table" ]]; then
-    echo "Churn: $churn_rate connections/s for $churn_secs s to 127.0.0.1$( ((churn_v6)) && echo ' and ::1')" \
-      "$( ((churn_fork)) && echo ", a new client process every $churn_fork connections")," \
-      "with the $population sockets still up; counted after sockwatch caught up."
+    dest="127.0.0.1"
+    ((churn_v6)) && dest="127.0.0.1 and ::1"
+    ((churn_fork)) && dest="$dest, a new client process every $churn_fork connections"
+    echo "Churn: $churn_rate connections/s for $churn_secs s to $dest, with the $population" \
+      "sockets still up; counted after sockwatch caught up."
     echo
     cat "$churn_table"
     echo
