@@ -7,7 +7,8 @@ pkgs=(cmake ninja-build g++ pkg-config libmnl-dev libfmt-dev nlohmann-json3-dev 
       nettle-dev scdoc iproute2 net-tools lsof procps util-linux
       clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh python3-jsonschema)
+  # python3-jsonschema: the log schema tests; jq: bench/live.sh reads the NDJSON
+  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh python3-jsonschema jq)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
