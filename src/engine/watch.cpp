@@ -230,6 +230,10 @@ void Watch::drain_ebpf() {
   if (!impl_->ebpf) return;
   int64_t wall = clock_.wall_us(), mono = clock_.mono_us();
   auto r = impl_->ebpf->drain([&](const TcpStateChange& c) {
+    // The tracepoint sees every namespace; hints for others would only expire.
+    bool watched = false;
+    for (const auto& ns : ns_) watched = watched || ns->inode == c.netns;
+    if (!watched) return;
     StateHint h;
     h.ts_us = wall - (mono - static_cast<int64_t>(c.ktime_ns / 1000));
     h.netns = c.netns;
