@@ -362,7 +362,9 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
   }
   if (o.show_details) {
     if (r.family != AF_VSOCK) w.field("uid", r.uid);  // vsock_diag reports no uid
-    w.field("cookie", fmt::format("{:x}", r.cookie));
+    // The /proc path has no cookie; there this key has always carried the
+    // sk pointer ss prints, and keeps doing so (the schema is unchanged).
+    w.field("cookie", fmt::format("{:x}", r.from_proc ? r.proc_sk : r.cookie));
     if (r.mark && *r.mark) w.field("fwmark", *r.mark);
     if (r.v6only && r.family == AF_INET6) w.field("v6only", *r.v6only != 0);
     if (r.shutdown) {

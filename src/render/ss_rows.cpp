@@ -221,7 +221,7 @@ void SsRowFormatter::netlink_cells(const SocketRecord& r) {
     uint32_t groups = n->groups.empty() ? 0 : n->groups[0];
     // sk and cb are only known on the /proc path (pointer values); netlink
     // diag reports neither, and ss prints 0 for both then.
-    uint64_t sk = r.from_proc ? r.cookie : 0, cb = r.from_proc ? n->cb : 0;
+    uint64_t sk = r.from_proc ? r.proc_sk : 0, cb = r.from_proc ? n->cb : 0;
     fmt::format_to(std::back_inserter(proc), " sk={:x} cb={:x} groups=0x{:08x}", sk, cb, groups);
   }
   if (ctx_.opt.show_mem && !r.from_proc) {  // the /proc path has no meminfo at all
