@@ -75,6 +75,10 @@ struct NetlinkExt {
                                  // the record's proc_sk on that path
   std::vector<uint32_t> skmem;   // NETLINK_DIAG_MEMINFO
   std::vector<uint32_t> groups;  // NETLINK_DIAG_GROUPS bitmap
+  // Enrichment (procfs/owner_enrichment.hpp), not from the kernel: the comm of
+  // the process whose pid is portid (ss's Port column "comm/pid"); nullopt
+  // until enriched, "" when that process could not be read.
+  std::optional<std::string> portid_comm;
 };
 
 // AF_PACKET (packet_diag): filled by netlink/parse_packet.cpp.

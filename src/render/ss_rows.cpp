@@ -5,6 +5,9 @@
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 
+#include <optional>
+#include <string_view>
+
 #include "core/escape.hpp"
 #include "render/family_rows.hpp"
 #include "render/inet_ext.hpp"
@@ -26,9 +29,21 @@ void queue_cell(std::string& out, int64_t v) {
 }
 }  // namespace
 
-SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {}
+SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {
+  enrich_opt_.proc_root = ctx_.proc_root;
+  enrich_opt_.netlink_comm = !ctx_.opt.numeric;  // ss reads no /proc with -n
+}
 
-void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
+void SsRowFormatter::add(TextTable& table, const SocketRecord& rec) {
+  // Records arrive enriched (enrich_record in the pipeline). Until app/ does
+  // that for every path, one that did not is enriched here, on a copy: the
+  // cell formatters below only read data.
+  std::optional<SocketRecord> enriched;
+  if (needs_enrichment(rec, enrich_opt_)) {
+    enriched.emplace(rec);
+    enrich_record(*enriched, enrich_opt_);
+  }
+  const SocketRecord& r = enriched ? *enriched : rec;
   for (auto& c : cells_) c.clear();
   switch (r.family) {
     case AF_UNIX:
@@ -197,7 +212,7 @@ void SsRowFormatter::netlink_cells(const SocketRecord& r) {
   } else if (!ctx_.opt.numeric && pid == 0) {
     owner = "kernel";
   } else if (!ctx_.opt.numeric && pid > 0) {
-    std::string comm = read_proc_comm(ctx_.proc_root, pid);
+    std::string_view comm = n->portid_comm ? std::string_view(*n->portid_comm) : "";
     if (!comm.empty()) {
       append_escaped(owner, comm);
       owner += "/" + std::to_string(pid);
