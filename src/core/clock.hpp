@@ -1,6 +1,8 @@
-// Clock: the time seam for long-lived state (name caches, the live engine).
+// MonoClock: the time seam for long-lived caches (names, users, cgroups).
 // A monotonic clock in milliseconds, injectable so tests drive expiry with a
 // fake; the default reads CLOCK_MONOTONIC (steady_clock). Owns nothing else.
+// (The engine's Clock interface, engine/watch.hpp, adapts in one lambda:
+// [&c] { return c.mono_us() / 1000; }.)
 #pragma once
 
 #include <chrono>
@@ -9,7 +11,7 @@
 
 namespace sw {
 
-using Clock = std::function<int64_t()>;  // monotonic milliseconds
+using MonoClock = std::function<int64_t()>;  // monotonic milliseconds
 
 inline int64_t monotonic_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -17,6 +19,6 @@ inline int64_t monotonic_ms() {
       .count();
 }
 
-inline Clock steady_clock_ms() { return monotonic_ms; }
+inline MonoClock steady_clock_ms() { return monotonic_ms; }
 
 }  // namespace sw

@@ -126,7 +126,7 @@ std::string find_cgroup2_mount(const std::string& mounts_path) {
 
 uint64_t cgroup_dir_id(const std::string& path) { return id_at(AT_FDCWD, path.c_str()); }
 
-CgroupNames::CgroupNames(std::string mounts_path, CachePolicy policy, Clock clock)
+CgroupNames::CgroupNames(std::string mounts_path, CachePolicy policy, MonoClock clock)
     : mounts_path_(std::move(mounts_path)), names_(policy, std::move(clock)) {}
 
 void CgroupNames::load() const {

@@ -23,7 +23,7 @@ class CgroupNames {
  public:
   // mounts_path: normally /proc/self/mounts (a seam for tests).
   explicit CgroupNames(std::string mounts_path = "/proc/self/mounts", CachePolicy policy = {},
-                       Clock clock = {});
+                       MonoClock clock = {});
   // Path relative to the cgroup2 mount ("/" for the root), or "unreachable:<hex>".
   // Logically const: loads and fills the cache on demand.
   const std::string& path_of(uint64_t id) const;

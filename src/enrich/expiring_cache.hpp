@@ -5,7 +5,7 @@
 // addresses, ports or interfaces pass by. The default policy (no TTL, no
 // bound) is the one-shot ss mode: resolve once, keep for the run.
 //
-// Time comes from an injectable Clock (core/clock.hpp). Not thread-safe.
+// Time comes from an injectable MonoClock (core/clock.hpp). Not thread-safe.
 // A reference returned by find()/put() stays valid until the entry is
 // evicted, i.e. at least until the next put().
 #pragma once
@@ -29,7 +29,7 @@ struct CachePolicy {
 template <typename K, typename V, typename Hash = std::hash<K>>
 class ExpiringCache {
  public:
-  explicit ExpiringCache(CachePolicy policy = {}, Clock clock = {})
+  explicit ExpiringCache(CachePolicy policy = {}, MonoClock clock = {})
       : policy_(policy), clock_(clock ? std::move(clock) : steady_clock_ms()) {}
 
   // The fresh value for `k`, or nullptr when absent or expired.
@@ -89,7 +89,7 @@ class ExpiringCache {
   }
 
   CachePolicy policy_;
-  Clock clock_;
+  MonoClock clock_;
   std::list<K> lru_;
   std::unordered_map<K, Entry, Hash> map_;
   uint64_t evictions_ = 0;

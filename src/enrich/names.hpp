@@ -4,7 +4,7 @@
 // (/etc/iproute2/nl_protos over a built-in table), and a process's comm read
 // from <proc>/<pid>/stat for netlink socket owners, user names.
 //
-// Every cache takes a CachePolicy and a Clock (enrich/expiring_cache.hpp):
+// Every cache takes a CachePolicy and a MonoClock (enrich/expiring_cache.hpp):
 // the default (no TTL, no bound) is ss mode's resolve-once-per-run; a live
 // loop passes a TTL, so renamed interfaces, new users and changed DNS are seen
 // again, and a size bound, so hours of churn keep memory flat. Reverse DNS in
@@ -30,7 +30,7 @@ namespace sw {
 
 class InterfaceNames {
  public:
-  explicit InterfaceNames(CachePolicy policy = {}, Clock clock = {})
+  explicit InterfaceNames(CachePolicy policy = {}, MonoClock clock = {})
       : cache_(policy, std::move(clock)) {}
   const std::string& name(uint32_t ifindex);
   // Every interface of the current network namespace, read now, for rows
@@ -50,7 +50,7 @@ struct IpAddrHash {
 
 class HostNames {
  public:
-  explicit HostNames(CachePolicy policy = {}, Clock clock = {})
+  explicit HostNames(CachePolicy policy = {}, MonoClock clock = {})
       : cache_(policy, std::move(clock)) {}
   // The resolved name, or empty when the address has none. v4-mapped v6
   // addresses are looked up as IPv4, as iproute2's resolve_address does.
@@ -80,7 +80,7 @@ class AsyncHostNames {
     CachePolicy policy{15 * 60 * 1000, 4096};  // answers are kept 15 min, 4096 at most
     size_t max_queued = 1024;                  // more unknown addresses wait for a later lookup
     Resolver resolver;                         // default: getnameinfo(NI_NAMEREQD)
-    Clock clock;                               // default: steady clock
+    MonoClock clock;                           // default: steady clock
   };
 
   AsyncHostNames() : AsyncHostNames(Options{}) {}
@@ -133,7 +133,7 @@ class NetlinkProtocols {
 // cached too. Empty when the uid has no name.
 class UserNames {
  public:
-  explicit UserNames(CachePolicy policy = {}, Clock clock = {})
+  explicit UserNames(CachePolicy policy = {}, MonoClock clock = {})
       : cache_(policy, std::move(clock)) {}
   const std::string& name(uint32_t uid);
 

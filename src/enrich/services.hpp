@@ -26,7 +26,7 @@ PortRange read_port_range(const std::string& path);
 
 class ServiceNames {
  public:
-  explicit ServiceNames(PortRange ephemeral, CachePolicy policy = {}, Clock clock = {})
+  explicit ServiceNames(PortRange ephemeral, CachePolicy policy = {}, MonoClock clock = {})
       : ephemeral_(ephemeral),
         tcp_(policy, clock),
         udp_(policy, clock),

@@ -19,7 +19,7 @@ namespace {
 
 struct FakeClock {
   int64_t now = 1000;
-  Clock clock() {
+  MonoClock clock() {
     return [this] { return now; };
   }
 };
