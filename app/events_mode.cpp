@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "all_netns.hpp"
+#include "engine/namespace_walk.hpp"
 #include "netlink/events.hpp"
 #include "plan.hpp"
 #include "render/json_writer.hpp"
@@ -38,7 +38,7 @@ Expected<void> follow_all_namespaces(NamespaceWalk& walk, const EventGroups& g,
   // followed: one line says how many and why, not one line per namespace.
   size_t failed = 0;
   std::string first_failure;
-  int status = walk.visit([&](const NetnsLabel& ns) {
+  int status = visit_namespaces(walk, [&](const NetnsLabel& ns) {
     auto l = EventListener::open(g);
     if (!l) {
       if (failed++ == 0) first_failure = "namespace " + ns.text() + ": " + l.error().message;
@@ -50,7 +50,7 @@ Expected<void> follow_all_namespaces(NamespaceWalk& walk, const EventGroups& g,
     std::fprintf(stderr, "sockwatch: -E: %zu of %zu namespaces not followed (first: %s)\n", failed,
                  failed + sources.size(), first_failure.c_str());
   if (status != 0) return Error{"sockwatch: -E --all-netns: lost our own namespace", EINVAL};
-  walk.report();  // now: -E runs until it is killed
+  report_namespaces(walk);  // now: -E runs until it is killed
   if (sources.empty()) return Error{"sockwatch: -E: no namespace could be followed", EINVAL};
   std::vector<pollfd> fds;
   for (const auto& s : sources) fds.push_back({s.listener.fd(), POLLIN, 0});

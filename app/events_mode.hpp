@@ -2,7 +2,7 @@
 // closed socket as it is reported.
 #pragma once
 
-#include "all_netns.hpp"
+#include "engine/namespace_walk.hpp"
 #include "filter/filter.hpp"
 #include "render/json_rows.hpp"
 #include "render/ss_rows.hpp"

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "env.hpp"
+
 namespace sw {
 
 int screen_width() {
@@ -29,5 +31,32 @@ uint8_t inet_ext_bits(const SsOptions& o) {
 }
 
 void warn(const std::string& msg) { std::fprintf(stderr, "sockwatch: %s\n", msg.c_str()); }
+
+CollectPlan collect_plan(const SsOptions& o, const Filter* filter) {
+  CollectPlan p;
+  p.tables = o.dbs;
+  p.families = o.families;
+  p.states = o.states;
+  p.preferred_family = o.preferred_family;
+  p.inet_ext = inet_ext_bits(o);
+  p.unix_mem = o.render.show_mem;
+  p.unix_details = o.render.show_details;
+  p.filter = filter;
+  p.kernel_bytecode = kernel_bytecode_from_environment();
+  p.kill = o.kill;
+  return p;
+}
+
+void print_diagnostic(const Diagnostic& d) { std::fprintf(stderr, "%s\n", d.text.c_str()); }
+
+int visit_namespaces(NamespaceWalk& walk, const std::function<void(const NetnsLabel&)>& each) {
+  int st = walk.visit(each);
+  if (st) std::fprintf(stderr, "%s\n", walk.fatal_error().c_str());
+  return st;
+}
+
+void report_namespaces(NamespaceWalk& walk) {
+  if (auto msg = walk.report()) std::fprintf(stderr, "%s\n", msg->c_str());
+}
 
 }  // namespace sw

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/tables.hpp"
+#include "engine/collect_plan.hpp"
+#include "engine/namespace_walk.hpp"
 #include "ss_options.hpp"
 
 namespace sw {
@@ -20,5 +23,15 @@ uint8_t inet_ext_bits(const SsOptions& o);
 int screen_width();
 // "sockwatch: MSG" on stderr.
 void warn(const std::string& msg);
+
+// The engine's plan for a listing with these options and filter.
+CollectPlan collect_plan(const SsOptions& o, const Filter* filter);
+// A collection's diagnostic line on stderr.
+void print_diagnostic(const Diagnostic& d);
+
+// NamespaceWalk::visit, printing why when we could not come back to our own
+// namespace; report_namespaces prints the walk's one line about what it could not see.
+int visit_namespaces(NamespaceWalk& walk, const std::function<void(const NetnsLabel&)>& each);
+void report_namespaces(NamespaceWalk& walk);
 
 }  // namespace sw

@@ -71,7 +71,7 @@ int write_tcp_dump(const SsOptions& o) {
     req.family = family;
     req.states = o.states;
     req.inet_ext = inet_ext_bits(o);
-    auto res = live.dump(req, [](SocketRecord&&) {});
+    auto res = live.dump(req, [](SocketRecord&&) { return true; });
     if (!res) {
       std::fprintf(stderr, "sock_diag dump (tcp): %s\n", res.error().message.c_str());
       status = 1;

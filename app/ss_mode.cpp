@@ -15,7 +15,9 @@
 #include <memory>
 #include <string_view>
 
-#include "all_netns.hpp"
+#include "engine/collector.hpp"
+#include "engine/namespace_walk.hpp"
+#include "engine/owner_gate.hpp"
 #include "enrich/cgroup_names.hpp"
 #include "env.hpp"
 #include "events_mode.hpp"
@@ -24,7 +26,6 @@
 #include "netlink/dump_file.hpp"
 #include "netlink/source.hpp"
 #include "netns.hpp"
-#include "owner_gate.hpp"
 #include "plan.hpp"
 #include "procfs/owner_index.hpp"
 #include "recording.hpp"
@@ -33,7 +34,6 @@
 #include "render/ss_rows.hpp"
 #include "render/summary.hpp"
 #include "render/text_table.hpp"
-#include "runner.hpp"
 #include "summary_mode.hpp"
 #include "usage_text.hpp"
 
@@ -44,8 +44,6 @@ namespace {
 // libselinux's is_selinux_enabled() without linking libselinux: selinuxfs is
 // mounted and the kernel registered it.
 bool selinux_enabled() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
-
-int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out);
 
 // Records held back for a targeted owner scan (see OwnerGate): a selective
 // filter's result fits; a full listing overflows it early and scans once.
@@ -86,7 +84,8 @@ void report_hidden_owners(const OwnerIndex& idx) {
       why.c_str());
 }
 
-int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter, NamespaceWalk* walk);
+int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter,
+                NamespaceWalk* walk);
 
 }  // namespace
 
@@ -102,7 +101,7 @@ int run_ss_mode(const SsOptions& o) {
     std::fputs("ss: SELinux is not enabled.\n", stderr);
     return 1;
   }
-  SsEnv env = SsEnv::from_environment();
+  SourcePaths env = source_paths_from_environment();
   if (const char* var = env.overridden_source()) {
     // These variables swap kernel tables for files: under --replay they would
     // mix other data into the recording's, and --record would silently miss
@@ -121,9 +120,9 @@ int run_ss_mode(const SsOptions& o) {
   // --all-netns: the namespaces are listed once; -s and the listing visit
   // them, and what could not be seen is reported once, at the end.
   std::unique_ptr<NamespaceWalk> walk;
-  if (o.all_netns) walk = std::make_unique<NamespaceWalk>(env);
+  if (o.all_netns) walk = std::make_unique<NamespaceWalk>(env.proc_root);
   auto finish = [&](int status) {
-    if (walk) walk->report();
+    if (walk) report_namespaces(*walk);
     return status;
   };
   // ss prints only the summary when -s comes without a table option.
@@ -166,16 +165,14 @@ int run_ss_mode(const SsOptions& o) {
   SsOptions o2 = o;
   std::optional<Filter> filter;
   if (!o.filter_words.empty() || !o.filter_file.empty()) {
-    int st = parse_expression(o2, env, filter);
+    int st = parse_filter_expression(o2, env, filter);
     if (st >= 0) return st;
   }
   return finish(run_listing(o2, env, filter ? &*filter : nullptr, walk.get()));
 }
 
-namespace {
-
 // Parses the filter expression; returns -1 to go on, or an exit status.
-int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out) {
+int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out) {
   std::vector<std::string> lines;
   if (!o.filter_file.empty()) {
     auto f = read_filter_file(o.filter_file);
@@ -211,7 +208,10 @@ int parse_expression(SsOptions& o, const SsEnv& env, std::optional<Filter>& out)
   return -1;
 }
 
-int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter, NamespaceWalk* walk) {
+namespace {
+
+int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter,
+                NamespaceWalk* walk) {
   TextTable table;
   if (single_bit(o.dbs)) table.disable(kColNetid);
   if (single_bit(o.states)) table.disable(kColState);
@@ -277,7 +277,7 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter, Name
   }
 
   Writer out(STDOUT_FILENO);
-  Runner::Emit emit;
+  RecordSink emit;
   std::unique_ptr<JsonSocketFormatter> json;
   JsonWriter jw(out.buf());
   if (o.json) {
@@ -296,36 +296,44 @@ int run_listing(const SsOptions& o, const SsEnv& env, const Filter* filter, Name
       json->write(jw, r, o.ndjson);
       if (o.ndjson) out.buf().push_back('\n');
       out.maybe_flush();
+      return true;
     };
   } else {
-    emit = [&](SocketRecord&& r) { formatter.add(table, r); };
+    emit = [&](SocketRecord&& r) {
+      formatter.add(table, r);
+      return true;
+    };
   }
   // Without -p the gate is a plain pass-through that never scans.
   OwnerGate gate(so, owners, emit, o.render.show_users ? kHeldRecords : 0);
   if (!o.render.show_users) gate.pass_through();
   int status = 0;
+  CollectPlan plan = collect_plan(o, filter);
+  RecordSink to_gate = [&](SocketRecord&& r) { return gate.add(std::move(r)); };
+  // One collector per source: in --all-netns each namespace gets its own, so
+  // that -K's SOCK_DESTROY socket belongs to the namespace it destroys in.
   auto run_source = [&](SocketSource& src) {
-    Runner runner(o, env, src, filter, [&](SocketRecord&& r) { gate.add(std::move(r)); });
-    runner.set_before_dump(runner_hook);
+    Collector collector(src);
+    collector.set_diagnostics([](Diagnostic&& d) { print_diagnostic(d); });
+    collector.set_before_dump(runner_hook);
     if (!o.json) {
       // A mark counts table rows as if the held records were already in it.
-      runner.set_rollback([&] { return table.rows() + gate.held(); },
-                          [&](size_t n) {
-                            if (gate.holding())
-                              gate.drop_held_after(n - table.rows());
-                            else
-                              table.truncate(n);
-                          });
+      collector.set_rollback([&] { return table.rows() + gate.held(); },
+                             [&](size_t n) {
+                               if (gate.holding())
+                                 gate.drop_held_after(n - table.rows());
+                               else
+                                 table.truncate(n);
+                             });
     }
-    runner.run();
-    runner.report_kill();
-    if (runner.status()) status = runner.status();
+    CollectReport rep = collector.collect(plan, env, to_gate);
+    if (rep.status) status = rep.status;
   };
   if (walk) {
     // Rows are formatted as they arrive, inside their namespace (interface
     // names differ per namespace), so owners are known before the first.
     if (o.render.show_users) gate.scan_all();
-    int st = walk->visit([&](const NetnsLabel& ns) {
+    int st = visit_namespaces(*walk, [&](const NetnsLabel& ns) {
       formatter.set_netns(ns);
       if (json) json->set_netns(ns);
       LiveSource live;

@@ -1,5 +1,7 @@
 #include "subcommands.hpp"
 
+#include "log_mode.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -11,16 +13,35 @@ namespace sw {
 
 namespace {
 
+// `sockwatch log` (docs/log.md, man/sockwatch-log.8.scd). The tables and
+// families select what is watched as in ss mode (none given: TCP and UDP).
+const OptionDoc kLogOptions[] = {
+    {'t', "tcp", "", "TCP sockets", 0},
+    {'u', "udp", "", "UDP sockets", 0},
+    {'w', "raw", "", "RAW sockets", 0},
+    {'x', "unix", "", "Unix domain sockets", 0},
+    {'4', "ipv4", "", "only IPv4 sockets", 0},
+    {'6', "ipv6", "", "only IPv6 sockets", 0},
+    {'A', "query", "QUERY", "socket tables, as ss -A: all,inet,tcp,udp,raw,unix,...", 0},
+    {0, "all-netns", "", "every network namespace on the host", 1},
+    {'o', "output", "FILE", "append events to FILE instead of stdout", 2},
+    {0, "rotate-size", "SIZE", "rotate FILE before it passes SIZE bytes (K, M, G; 0 = never)", 2},
+    {0, "rotate-keep", "N", "rotated files to keep: FILE.1 .. FILE.N (default 5)", 2},
+    {0, "ecs", "", "Elastic Common Schema fields instead of sockwatch's own", 2},
+    {0, "interval", "SECONDS", "seconds between socket polls (default 1)", 3},
+    {0, "health-interval", "SECONDS", "seconds between health events (default 60, 0 = off)", 3},
+    {0, "no-ebpf", "", "do not load the eBPF state-change source", 3},
+    {'h', "help", "", "this text", 4},
+};
+
 // Planned subcommands (DESIGN.md) have no options table until they exist: the
 // docs describe only what this version does. Each issue that implements one
-// fills in `options` and `run`, and adds man/sockwatch-NAME.8.scd and its
-// completion entries (the drift test in tests/packaging insists).
+// fills in `options` (a kNameOptions array, which the drift test in
+// tests/packaging reads) and `run`, and adds man/sockwatch-NAME.8.scd and its
+// completion entries (the drift test insists once the table exists).
 const Subcommand kSubcommands[] = {
-    {"log",
-     "headless event stream: every connection opened, changed, closed",
-     "[ OPTIONS ]",
-     {},
-     nullptr},
+    {"log", "headless event stream: every connection opened, changed, closed",
+     "[ OPTIONS ] [ FILTER ]", kLogOptions, run_log},
     {"top",
      "live table of connections with rates, sort, filter and kill",
      "[ OPTIONS ]",

@@ -8,14 +8,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "all_netns.hpp"
+#include "core/files.hpp"
+#include "engine/namespace_walk.hpp"
+#include "plan.hpp"
 #include "render/json_rows.hpp"
 #include "render/output.hpp"
 #include "render/summary.hpp"
 
 namespace sw {
 
-SockStat load_sockstat(const SsEnv& env) {
+SockStat load_sockstat(const SourcePaths& env) {
   SockStat st;
   std::string text, why;
   // ss's words when a file cannot be opened; ours (naming it) when it was
@@ -61,7 +63,7 @@ int write_stdout(std::string_view text) {
   return 0;
 }
 
-int print_summaries(const SsEnv& env, NamespaceWalk* walk) {
+int print_summaries(const SourcePaths& env, NamespaceWalk* walk) {
   std::string text;
   auto one = [&](const NetnsLabel* ns) {
     if (ns) text += "Netns " + ns->text() + ":\n";
@@ -69,14 +71,14 @@ int print_summaries(const SsEnv& env, NamespaceWalk* walk) {
   };
   int status = 0;
   if (walk)
-    status = walk->visit([&](const NetnsLabel& ns) { one(&ns); });
+    status = visit_namespaces(*walk, [&](const NetnsLabel& ns) { one(&ns); });
   else
     one(nullptr);
   int wrote = write_stdout(text);
   return status ? status : wrote;
 }
 
-void write_summaries_json(JsonWriter& w, const SsEnv& env, NamespaceWalk* walk) {
+void write_summaries_json(JsonWriter& w, const SourcePaths& env, NamespaceWalk* walk) {
   if (!walk) {
     w.key("summary");
     write_summary_json(w, load_sockstat(env));
@@ -84,7 +86,7 @@ void write_summaries_json(JsonWriter& w, const SsEnv& env, NamespaceWalk* walk) 
   }
   w.key("netns_summaries");
   w.begin_array();
-  walk->visit([&](const NetnsLabel& ns) {
+  visit_namespaces(*walk, [&](const NetnsLabel& ns) {
     w.begin_object();
     write_netns(w, ns);
     w.key("summary");
@@ -94,7 +96,7 @@ void write_summaries_json(JsonWriter& w, const SsEnv& env, NamespaceWalk* walk) 
   w.end_array();
 }
 
-void write_summary_lines(std::string& out, const SsEnv& env, NamespaceWalk* walk) {
+void write_summary_lines(std::string& out, const SourcePaths& env, NamespaceWalk* walk) {
   auto line = [&](const NetnsLabel* ns) {
     JsonWriter w(out);
     w.begin_object();
@@ -106,7 +108,7 @@ void write_summary_lines(std::string& out, const SsEnv& env, NamespaceWalk* walk
     out.push_back('\n');
   };
   if (walk)
-    walk->visit([&](const NetnsLabel& ns) { line(&ns); });
+    visit_namespaces(*walk, [&](const NetnsLabel& ns) { line(&ns); });
   else
     line(nullptr);
 }

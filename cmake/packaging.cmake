@@ -40,12 +40,16 @@ install(FILES completions/_sockwatch DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/ve
 file(GLOB SOCKWATCH_DOCS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/docs/*.md)
 install(FILES README.md ${SOCKWATCH_DOCS} tests/differential/known_diffs.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The JSON Schemas of `sockwatch log` (docs/log.md links them relatively).
+install(DIRECTORY docs/schema DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Hooks for what the subcommands bring: `log` adds its unit here
-# (packaging/sockwatch-log.service), `baseline` its timer example
-# (packaging/sockwatch-baseline-diff.{service,timer}). One line each.
+# (dist/systemd/sockwatch-log.service), `baseline` its timer example
+# (dist/systemd/sockwatch-baseline-diff.{service,timer}). One line each.
 set(SOCKWATCH_SYSTEMD_UNITS)
 set(SOCKWATCH_EXAMPLES)
+list(APPEND SOCKWATCH_SYSTEMD_UNITS dist/systemd/sockwatch-log.service)
+list(APPEND SOCKWATCH_EXAMPLES dist/examples/sockwatch-log.logrotate)
 if(SOCKWATCH_SYSTEMD_UNITS)
   install(FILES ${SOCKWATCH_SYSTEMD_UNITS} DESTINATION lib/systemd/system)
 endif()

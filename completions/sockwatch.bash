@@ -21,9 +21,31 @@ _sockwatch() {
   local states="all connected synchronized bucket big established syn-sent syn-recv fin-wait-1
     fin-wait-2 time-wait closed close-wait last-ack listening closing unknown"
   local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"
-  # Implemented subcommands only (none in this version): each adds its word
-  # here and a case below when it lands.
-  local subcommands=""
+  # Subcommands with an options table: each adds its word here and its
+  # options below when it lands.
+  local subcommands="log"
+  local log_shorts="-t -u -w -x -4 -6 -A -o -h"
+  local log_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --query= --all-netns --output=
+    --rotate-size= --rotate-keep= --ecs --interval= --health-interval= --no-ebpf --help"
+
+  # The subcommand: the first word that is neither an option nor an option's
+  # argument (ss's grammar; only -f, -A, -N, -D and -F take a separate one).
+  local sub="" i w
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=${COMP_WORDS[i]}
+    case $w in
+      -f | -A | -N | -D | -F | --family | --query | --socket | --net | --diag | --filter | \
+        --replay | --record) ((i++)) ;;
+      -*) ;;
+      *)
+        [[ " $subcommands " == *" $w "* ]] && sub=$w
+        break
+        ;;
+    esac
+  done
+  if [[ $sub == log ]]; then
+    shorts=$log_shorts longs=$log_longs
+  fi
 
   # An option's argument: --opt=VALUE, or the word after -f/-A/-N/-D/-F.
   local opt=$prev val=$cur
@@ -54,6 +76,19 @@ _sockwatch() {
       COMPREPLY=($(compgen -f -- "$val"))
       return
       ;;
+    -o | --output)
+      if [[ $sub == log ]]; then
+        COMPREPLY=($(compgen -f -- "$val"))
+        return
+      fi
+      ;;
+    --rotate-size)
+      COMPREPLY=($(compgen -W "0 10M 100M 1G" -- "$val"))
+      return
+      ;;
+    --rotate-keep | --interval | --health-interval)
+      return
+      ;;
     state | exclude | excl)
       COMPREPLY=($(compgen -W "$states" -- "$cur"))
       return
@@ -67,7 +102,13 @@ _sockwatch() {
   case $cur in
     --*) COMPREPLY=($(compgen -W "$longs" -- "$cur")) ;;
     -*) COMPREPLY=($(compgen -W "$shorts" -- "$cur")) ;;
-    *) COMPREPLY=($(compgen -W "$subcommands $keywords" -- "$cur")) ;;
+    *)
+      if [[ -n $sub ]]; then
+        COMPREPLY=($(compgen -W "$keywords" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "$subcommands $keywords" -- "$cur"))
+      fi
+      ;;
   esac
   [[ ${COMPREPLY[0]-} == *= ]] && compopt -o nospace 2>/dev/null
   return 0

@@ -4,9 +4,10 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libmnl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
       libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libncurses-dev
-      scdoc iproute2 net-tools lsof procps util-linux)
+      nettle-dev scdoc iproute2 net-tools lsof procps util-linux
+      clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh)
+  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh python3-jsonschema)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -148,4 +148,16 @@ Expected<int> create_file_safely(const std::string& path, mode_t mode) {
   return fd;
 }
 
+bool read_text_file(const std::string& path, std::string& out, uint64_t max_bytes,
+                    std::string* why) {
+  auto r = read_file_bounded(path, max_bytes);
+  if (!r) {
+    if (why) *why = r.error().message;
+    errno = r.error().code;
+    return false;
+  }
+  out = std::move(*r);
+  return true;
+}
+
 }  // namespace sw

@@ -60,6 +60,11 @@ class BoundedFile {
 // The whole file, at most `max_bytes` of it (more is an error, not a cut).
 Expected<std::string> read_file_bounded(const std::string& path, uint64_t max_bytes);
 
+// read_file_bounded in the shape the /proc readers use: false with errno set
+// when the file cannot be read, `why` then says why, naming the file.
+bool read_text_file(const std::string& path, std::string& out, uint64_t max_bytes,
+                    std::string* why = nullptr);
+
 // Creates (or truncates) a regular file for writing, safely: the last path
 // component is never followed if it is a symlink (O_NOFOLLOW), and an
 // existing file that is not a regular file (device, FIFO, socket,

@@ -43,12 +43,13 @@ struct OwnerInfo {
 enum class EventType : uint8_t { Open, State, Close, Overrun, Health };
 
 // Byte and segment counters from tcp_info (zero for non-TCP sockets).
+// Widths are the kernel's (struct tcp_info): a snapshot holds one per socket.
 struct SocketCounters {
   uint64_t bytes_sent = 0;      // tcpi_bytes_sent
   uint64_t bytes_acked = 0;     // tcpi_bytes_acked
   uint64_t bytes_received = 0;  // tcpi_bytes_received
-  uint64_t segs_out = 0, segs_in = 0;
-  uint64_t retrans = 0;  // tcpi_total_retrans
+  uint32_t segs_out = 0, segs_in = 0;
+  uint32_t retrans = 0;  // tcpi_total_retrans
 };
 
 // The engine's own visibility, for `health` events and every consumer.
@@ -60,8 +61,12 @@ struct EngineHealth {
   uint64_t destroy_overruns = 0;   // ENOBUFS on the destroy groups
   uint64_t ebpf_drops = 0;         // ring-buffer reservations that failed
   uint64_t dumps_interrupted = 0;  // NLM_F_DUMP_INTR that persisted
+  uint64_t sockets = 0;        // sockets known after the last tick
+  int64_t tick_cpu_us = 0;     // CPU time the last tick took (user + system)
+  uint64_t owner_scans = 0;    // /proc/PID/fd directories read since the start
   bool ebpf_loaded = false;
   std::string ebpf_reason;  // why not, when not loaded
+  bool destroy_events = false;  // the kernel's destroy groups are followed
 };
 
 struct SocketEvent {
@@ -88,6 +93,9 @@ struct SocketEvent {
   std::optional<SocketCounters> counters;
   int64_t opened_us = 0;
   std::string source;  // "poll", "destroy", "ebpf"
+  // Open: the socket existed before the engine's first look (its real open
+  // time is unknown; opened_us is that first look).
+  bool preexisting = false;
   bool direction_known = false;
   bool inbound = false;  // accepted from a listener (passive open)
 

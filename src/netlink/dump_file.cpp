@@ -137,7 +137,7 @@ Expected<void> replay_tcpdiag_file(const std::string& path, const RecordSink& si
     auto rec = parse_inet_msg(*reinterpret_cast<const nlmsghdr*>(aligned.data()), Table::Tcp);
     if (!rec)
       return Error{fmt::format("{}: offset {}: {}", path, off, rec.error().message), EBADMSG};
-    sink(std::move(*rec));
+    if (!sink(std::move(*rec))) return {};
   }
   // ss's only legal exit is an NLMSG_DONE; a file without one was cut short.
   return Error{fmt::format("{}: unexpected end of file at offset {} (no NLMSG_DONE)", path,
@@ -227,7 +227,11 @@ Expected<DumpResult> ReplaySource::dump(const DumpRequest& req, const RecordSink
     if (inet && rec->family != req.family) continue;
     // A hostile state byte must not shift past the mask's width.
     if ((inet || masked) && (rec->state >= 32 || !(req.states & (1u << rec->state)))) continue;
-    sink(std::move(*rec));
+    if (!sink(std::move(*rec))) {
+      DumpResult res;
+      res.stopped = true;
+      return res;
+    }
   }
   return DumpResult{};
 }

@@ -65,6 +65,42 @@ Expected<bool> EventListener::receive(const EventSink& on_event,
   return true;
 }
 
+Expected<uint64_t> EventListener::drain(const std::function<void(SocketRecord&&)>& on_event,
+                                        const std::function<void()>& on_overrun) {
+  uint64_t count = 0;
+  for (;;) {
+    ssize_t n = recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return count;
+      if (errno == ENOBUFS) {
+        on_overrun();
+        continue;
+      }
+      return Error{fmt::format("sock_diag events: {}", std::strerror(errno)), errno};
+    }
+    auto remaining = static_cast<int>(n);
+    for (auto* h = reinterpret_cast<const nlmsghdr*>(buf_.data()); NLMSG_OK(h, remaining);
+         h = NLMSG_NEXT(h, remaining)) {
+      if (h->nlmsg_type < NLMSG_MIN_TYPE) continue;
+      auto rec = parse_inet_msg(*h, Table::Tcp);
+      if (!rec) continue;
+      if (rec->protocol == IPPROTO_UDP) rec->table = Table::Udp;
+      ++count;
+      on_event(std::move(*rec));
+    }
+  }
+}
+
+int EventListener::set_receive_buffer(int bytes) {
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  int got = 0;
+  socklen_t len = sizeof got;
+  getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &got, &len);
+  return got;
+}
+
 Expected<void> listen_destroy_events(const EventGroups& groups, const EventSink& on_event,
                                      const std::function<void()>& on_overrun) {
   auto l = EventListener::open(groups);

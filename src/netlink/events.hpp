@@ -9,6 +9,7 @@
 
 #include "core/expected.hpp"
 #include "core/socket_record.hpp"
+#include "netlink/source.hpp"
 
 namespace sw {
 
@@ -17,7 +18,8 @@ struct EventGroups {
   bool any() const { return tcp4 || udp4 || tcp6 || udp6; }
 };
 
-using EventSink = std::function<bool(SocketRecord&&)>;
+// Destroy events travel through the same seam as dumped records.
+using EventSink = RecordSink;
 
 // One sock_diag socket joined to the destroy groups of the network namespace
 // it was opened in (it stays bound to that namespace after a setns).
@@ -33,6 +35,13 @@ class EventListener {
   // when on_event asked to stop. ENOBUFS (the kernel dropped events because
   // we were slow) goes to on_overrun and is not an error.
   Expected<bool> receive(const EventSink& on_event, const std::function<void()>& on_overrun);
+  // Everything queued now, without blocking: the number of events handed to
+  // on_event (which may not stop the drain).
+  Expected<uint64_t> drain(const std::function<void(SocketRecord&&)>& on_event,
+                           const std::function<void()>& on_overrun);
+  // A larger receive queue, so a busy consumer overruns later: SO_RCVBUFFORCE
+  // (CAP_NET_ADMIN) and, refused that, SO_RCVBUF up to rmem_max. The size granted.
+  int set_receive_buffer(int bytes);
 
  private:
   explicit EventListener(int fd) : fd_(fd) {}

@@ -132,15 +132,25 @@ Expected<DiagSocket*> LiveSource::socket() {
   return sock_.get();
 }
 
+Expected<void> LiveSource::open() {
+  auto s = socket();
+  if (!s) return s.error();
+  return {};
+}
+
 Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& sink) {
   auto s = socket();
   if (!s) return s.error();
   auto bytes = build_dump_request(req);
   Error parse_error;
+  bool stopped = false;
   auto on_msg = [&](const nlmsghdr& h) {
+    // After a stop the rest of the dump is read (the socket stays in step
+    // with the kernel) but neither parsed nor delivered.
+    if (stopped) return;
     Expected<SocketRecord> rec = parse_reply(h, req.table);
     if (rec)
-      sink(std::move(*rec));
+      stopped = !sink(std::move(*rec));
     else if (rec.error().code != kNoSocket && parse_error.message.empty())
       parse_error = rec.error();
   };
@@ -150,6 +160,7 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
   DumpResult result;
   result.kernel_error = st->kernel_error;
   result.interrupted = st->interrupted;
+  result.stopped = stopped;
   return result;
 }
 

@@ -27,9 +27,14 @@ struct DumpRequest {
 struct DumpResult {
   int kernel_error = 0;      // errno the kernel answered with (table unsupported...)
   bool interrupted = false;  // NLM_F_DUMP_INTR persisted after retries
+  bool stopped = false;      // the sink asked to stop before the end
 };
 
-using RecordSink = std::function<void(SocketRecord&&)>;
+// The one seam records travel through, from parsers to every consumer. It
+// returns false to stop the producer early (-K after a failed destroy, a
+// selective consumer that has what it needs); the rest of that dump is not
+// delivered.
+using RecordSink = std::function<bool(SocketRecord&&)>;
 using BufferSink = std::function<void(const uint8_t*, size_t)>;
 
 class SocketSource {
@@ -47,6 +52,9 @@ std::vector<uint8_t> build_dump_request(const DumpRequest& req);
 class LiveSource : public SocketSource {
  public:
   Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) override;
+  // Opens the netlink socket now: it belongs to the network namespace the
+  // thread is in at this moment, wherever later dumps are asked from.
+  Expected<void> open();
   // Every recvmsg buffer of later dumps is also given to `recorder` (ss -D).
   void set_recorder(BufferSink recorder) { recorder_ = std::move(recorder); }
 

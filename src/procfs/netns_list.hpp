@@ -32,7 +32,7 @@ class NetnsList {
   static NetnsList scan(const std::string& proc_root, const std::string& run_netns_dir);
   NetnsList() = default;
   NetnsList(NetnsList&& o) noexcept = default;
-  NetnsList& operator=(NetnsList&&) = delete;
+  NetnsList& operator=(NetnsList&&) noexcept = default;
   NetnsList(const NetnsList&) = delete;
   ~NetnsList() = default;
 

@@ -11,7 +11,7 @@
 #include "enrich/services.hpp"
 #include "procfs/owner_index.hpp"
 #include "render/json_writer.hpp"
-#include "render/netns_label.hpp"
+#include "enrich/netns_label.hpp"
 #include "render/ss_rows.hpp"
 
 namespace sw {

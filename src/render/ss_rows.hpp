@@ -14,7 +14,7 @@
 #include "enrich/services.hpp"
 #include "procfs/owner_enrichment.hpp"
 #include "procfs/owner_index.hpp"
-#include "render/netns_label.hpp"
+#include "enrich/netns_label.hpp"
 #include "render/render_options.hpp"
 #include "render/text_table.hpp"
 

@@ -41,7 +41,12 @@ contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/sockwatch ./usr/share/man/man8/sockwatch.8.gz \
   ./usr/share/bash-completion/completions/sockwatch ./usr/share/zsh/vendor-completions/_sockwatch \
   ./usr/share/doc/sockwatch/README.md ./usr/share/doc/sockwatch/json-schema.md \
-  ./usr/share/doc/sockwatch/filter-language.md ./usr/share/doc/sockwatch/known_diffs.md; do
+  ./usr/share/doc/sockwatch/filter-language.md ./usr/share/doc/sockwatch/known_diffs.md \
+  ./usr/share/man/man8/sockwatch-log.8.gz ./usr/share/doc/sockwatch/log.md \
+  ./usr/share/doc/sockwatch/schema/log-event.schema.json \
+  ./usr/share/doc/sockwatch/schema/log-event-ecs.schema.json \
+  ./usr/lib/systemd/system/sockwatch-log.service \
+  ./usr/share/doc/sockwatch/examples/sockwatch-log.logrotate; do
   grep -qxF "$f" <<<"$contents" || bad "package lacks $f"
 done
 grep -q '^\./usr/local' <<<"$contents" && bad "files under /usr/local"

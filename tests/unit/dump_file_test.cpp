@@ -40,7 +40,7 @@ TEST(TcpdiagFile, StopsAtFirstDoneLikeSs) {
   append(f, done());
   TempFile tf(f);
   std::vector<uint16_t> ports;
-  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&& rec) { ports.push_back(rec.lport); });
+  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&& rec) { ports.push_back(rec.lport); return true; });
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(ports, std::vector<uint16_t>{22});
 }
@@ -54,7 +54,7 @@ TEST(TcpdiagFile, TruncatedFileNamesFileAndOffset) {
   append(f, second);
   TempFile tf(f);
   int n = 0;
-  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&&) { ++n; });
+  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&&) { ++n; return true; });
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(n, 1);
   EXPECT_NE(r.error().message.find(tf.path), std::string::npos);
@@ -64,7 +64,7 @@ TEST(TcpdiagFile, TruncatedFileNamesFileAndOffset) {
 
 TEST(TcpdiagFile, MissingDoneIsReported) {
   TempFile tf(NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes());
-  auto r = replay_tcpdiag_file(tf.path, [](SocketRecord&&) {});
+  auto r = replay_tcpdiag_file(tf.path, [](SocketRecord&&) { return true; });
   EXPECT_FALSE(r.has_value());
 }
 
@@ -83,12 +83,12 @@ TEST(ReplaySource, ReadsBothHalvesAndAppliesStatesAndFamily) {
   req.family = AF_INET6;
   req.states = kAllStates;
   std::vector<uint16_t> ports;
-  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); }).has_value());
+  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); return true; }).has_value());
   EXPECT_EQ(ports, std::vector<uint16_t>{23});
   ports.clear();
   req.family = AF_INET;
   req.states = state_bit(kEstablished);
-  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.rport); }).has_value());
+  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.rport); return true; }).has_value());
   EXPECT_EQ(ports, std::vector<uint16_t>{5000});
 }
 
@@ -109,7 +109,7 @@ TEST(ReplaySource, TableMarkersRouteMessages) {
   req.family = AF_INET;
   req.states = kAllStates;
   std::vector<uint16_t> ports;
-  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); }).has_value());
+  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); return true; }).has_value());
   EXPECT_EQ(ports, std::vector<uint16_t>{53});
 }
 
@@ -184,7 +184,7 @@ TEST(DumpFileBounds, DevZeroAndHugeLengthsFailAtTheFirstHeader) {
   EXPECT_NE(z.error().message.find("/dev/zero: corrupt message length 0 at offset 0"),
             std::string::npos)
       << z.error().message;
-  EXPECT_FALSE(replay_tcpdiag_file("/dev/zero", [](SocketRecord&&) {}));
+  EXPECT_FALSE(replay_tcpdiag_file("/dev/zero", [](SocketRecord&&) { return true; }));
   std::vector<uint8_t> f = NlMsg().put(tcp_msg(AF_INET, kListen, 22, 0)).bytes();
   uint32_t huge = 0x7fffff00;
   std::memcpy(f.data(), &huge, 4);
@@ -195,7 +195,7 @@ TEST(DumpFileBounds, DirectoryIsNamed) {
   auto d = ReplaySource::open("/tmp");
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().message, "/tmp: Is a directory");
-  auto t = replay_tcpdiag_file("/tmp", [](SocketRecord&&) {});
+  auto t = replay_tcpdiag_file("/tmp", [](SocketRecord&&) { return true; });
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error().message, "/tmp: Is a directory");
 }

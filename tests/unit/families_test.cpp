@@ -12,15 +12,16 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "engine/collector.hpp"
 #include "family_fixture.hpp"
 #include "filter_test_util.hpp"
 #include "netlink/dump_file.hpp"
 #include "netlink/parse.hpp"
 #include "netlink/source.hpp"
 #include "packet_render_fixture.hpp"
+#include "plan.hpp"
 #include "render/family_rows.hpp"
 #include "render/json_rows.hpp"
-#include "runner.hpp"
 #include "ss_options.hpp"
 
 namespace sw {
@@ -542,11 +543,17 @@ TEST(FamilyReplay, VsockMaskOneDumpForBothTablesTipcEmptySkipped) {
   DumpRequest req;
   req.table = Table::VsockDgram;  // either vsock table is served the whole dump
   req.states = state_bit(kClose);
-  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { inodes.push_back(r.inode); }));
+  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) {
+    inodes.push_back(r.inode);
+    return true;
+  }));
   EXPECT_EQ(inodes, (std::vector<uint64_t>{2}));  // the listener is masked out
   req.table = Table::Tipc;
   int tipc = 0;
-  auto res = src->dump(req, [&](SocketRecord&&) { ++tipc; });
+  auto res = src->dump(req, [&](SocketRecord&&) {
+    ++tipc;
+    return true;
+  });
   ASSERT_TRUE(res.has_value()) << res.error().message;
   EXPECT_EQ(tipc, 1);
 }
@@ -563,7 +570,7 @@ class FamilySource : public SocketSource {
     auto emit = [&](NlMsg m) {
       auto r = parse_reply(m.hdr(), req.table);
       ASSERT_TRUE(r.has_value()) << r.error().message;
-      sink(std::move(*r));
+      (void)sink(std::move(*r));
     };
     if (req.table == Table::VsockStream) {
       emit(vsock_msg(SOCK_STREAM, 1, 3, 1000, 2, 5, 1));
@@ -598,14 +605,17 @@ SsOptions options(std::vector<std::string> args) {
 std::vector<uint64_t> run(const std::vector<std::string>& args, FamilySource& src,
                           const Filter* filter = nullptr, std::string* err = nullptr) {
   SsOptions o = options(args);
-  SsEnv env;
+  SourcePaths env;
   std::vector<uint64_t> out;
-  Runner runner(o, env, src, filter, [&](SocketRecord&& r) { out.push_back(r.inode); });
-  testing::internal::CaptureStderr();
-  runner.run();
-  std::string e = testing::internal::GetCapturedStderr();
+  Collector c(src);
+  CollectReport rep = c.collect(collect_plan(o, filter), env, [&](SocketRecord&& r) {
+    out.push_back(r.inode);
+    return true;
+  });
+  std::string e;
+  for (const auto& d : rep.diagnostics) e += d.text + "\n";
   if (err) *err = e;
-  EXPECT_EQ(runner.status(), 0);
+  EXPECT_EQ(rep.status, 0);
   return out;
 }
 

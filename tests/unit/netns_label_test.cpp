@@ -1,5 +1,5 @@
 // The Netns column's text and the JSON netns object for --all-netns.
-#include "render/netns_label.hpp"
+#include "enrich/netns_label.hpp"
 
 #include <gtest/gtest.h>
 

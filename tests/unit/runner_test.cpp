@@ -1,17 +1,17 @@
-// Runner and OwnerGate with scripted sources: a dump the kernel flags as
+// Collector and OwnerGate with scripted sources: a dump the kernel flags as
 // interrupted (NLM_F_DUMP_INTR) is rolled back and retried, or kept and
 // reported; the gate scans owners once, before or after the dump, and keeps
 // at most its limit of records.
-#include "runner.hpp"
-
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
 #include <deque>
 #include <vector>
 
+#include "engine/collector.hpp"
+#include "engine/owner_gate.hpp"
 #include "fake_proc.hpp"
-#include "owner_gate.hpp"
+#include "plan.hpp"
 #include "ss_options.hpp"
 
 namespace sw {
@@ -43,7 +43,12 @@ class ScriptedSource : public SocketSource {
     Attempt a = script_.front();
     script_.pop_front();
     ++attempts;
-    for (uint16_t p : a.ports) sink(tcp(p, p));
+    for (uint16_t p : a.ports)
+      if (!sink(tcp(p, p))) {
+        DumpResult res;
+        res.stopped = true;
+        return res;
+      }
     DumpResult res;
     res.interrupted = a.interrupted;
     return res;
@@ -53,6 +58,13 @@ class ScriptedSource : public SocketSource {
  private:
   std::deque<Attempt> script_;
 };
+
+// The report's diagnostics as the app prints them.
+std::string diagnostics(const CollectReport& rep) {
+  std::string out;
+  for (const auto& d : rep.diagnostics) out += d.text + "\n";
+  return out;
+}
 
 SsOptions options(std::vector<std::string> args) {
   std::vector<char*> argv;
@@ -64,50 +76,84 @@ SsOptions options(std::vector<std::string> args) {
   return *r.options;
 }
 
-TEST(Runner, InterruptedDumpIsRolledBackAndRetried) {
+TEST(Collector, InterruptedDumpIsRolledBackAndRetried) {
   SsOptions o = options({"-tn4"});
-  SsEnv env;
+  SourcePaths env;
   ScriptedSource src({{{1, 2, 3}, true}, {{1, 2, 3, 4}, false}});
   std::vector<uint16_t> out;
-  Runner runner(o, env, src, nullptr, [&](SocketRecord&& r) { out.push_back(r.lport); });
-  runner.set_rollback([&] { return out.size(); }, [&](size_t n) { out.resize(n); });
-  testing::internal::CaptureStderr();
-  runner.run();
-  std::string err = testing::internal::GetCapturedStderr();
+  Collector c(src);
+  c.set_rollback([&] { return out.size(); }, [&](size_t n) { out.resize(n); });
+  CollectReport rep = c.collect(collect_plan(o, nullptr), env, [&](SocketRecord&& r) {
+    out.push_back(r.lport);
+    return true;
+  });
+  std::string err = diagnostics(rep);
   EXPECT_EQ(src.attempts, 2);
   EXPECT_EQ(out, (std::vector<uint16_t>{1, 2, 3, 4}));  // nothing twice
   EXPECT_EQ(err, "");
-  EXPECT_EQ(runner.status(), 0);
+  EXPECT_EQ(rep.status, 0);
+  EXPECT_EQ(rep.retried, 1u);
+  EXPECT_EQ(rep.records, 4u);
 }
 
-TEST(Runner, PersistentInterruptionIsKeptAndReported) {
+TEST(Collector, PersistentInterruptionIsKeptAndReported) {
   SsOptions o = options({"-tn4"});
-  SsEnv env;
+  SourcePaths env;
   ScriptedSource src({{{1}, true}, {{1, 2}, true}, {{1, 2, 3}, true}, {{9}, false}});
   std::vector<uint16_t> out;
-  Runner runner(o, env, src, nullptr, [&](SocketRecord&& r) { out.push_back(r.lport); });
-  runner.set_rollback([&] { return out.size(); }, [&](size_t n) { out.resize(n); });
-  testing::internal::CaptureStderr();
-  runner.run();
-  std::string err = testing::internal::GetCapturedStderr();
+  Collector c(src);
+  c.set_rollback([&] { return out.size(); }, [&](size_t n) { out.resize(n); });
+  CollectReport rep = c.collect(collect_plan(o, nullptr), env, [&](SocketRecord&& r) {
+    out.push_back(r.lport);
+    return true;
+  });
+  std::string err = diagnostics(rep);
   EXPECT_EQ(src.attempts, 3);  // two retries, then the third result stands
   EXPECT_EQ(out, (std::vector<uint16_t>{1, 2, 3}));
   EXPECT_NE(err.find("interrupted by concurrent changes"), std::string::npos) << err;
+  EXPECT_EQ(rep.interrupted, 1u);
 }
 
-TEST(Runner, WithoutRollbackAnInterruptedDumpIsKeptAndReported) {
+TEST(Collector, WithoutRollbackAnInterruptedDumpIsKeptAndReported) {
   // Streamed output (JSON) cannot take back what it printed.
   SsOptions o = options({"-tn4"});
-  SsEnv env;
+  SourcePaths env;
   ScriptedSource src({{{5, 6}, true}});
   std::vector<uint16_t> out;
-  Runner runner(o, env, src, nullptr, [&](SocketRecord&& r) { out.push_back(r.lport); });
-  testing::internal::CaptureStderr();
-  runner.run();
-  std::string err = testing::internal::GetCapturedStderr();
+  Collector c(src);
+  CollectReport rep = c.collect(collect_plan(o, nullptr), env, [&](SocketRecord&& r) {
+    out.push_back(r.lport);
+    return true;
+  });
+  std::string err = diagnostics(rep);
   EXPECT_EQ(src.attempts, 1);
   EXPECT_EQ(out, (std::vector<uint16_t>{5, 6}));
   EXPECT_NE(err.find("output may be incomplete"), std::string::npos) << err;
+}
+
+TEST(Collector, ASinkThatStopsEndsThePassAndLaterTablesAreNotAsked) {
+  // -tun: udp is dumped before tcp; a consumer that has what it needs after
+  // two records stops the pass, and the tcp table is never requested.
+  SsOptions o = options({"-tun4"});
+  SourcePaths env;
+  ScriptedSource src({{{1, 2, 3}, false}, {{7, 8}, false}});
+  std::vector<uint16_t> out;
+  Collector c(src);
+  CollectReport rep = c.collect(collect_plan(o, nullptr), env, [&](SocketRecord&& r) {
+    out.push_back(r.lport);
+    return out.size() < 2;
+  });
+  EXPECT_EQ(out, (std::vector<uint16_t>{1, 2}));
+  EXPECT_EQ(src.attempts, 1);
+  EXPECT_EQ(rep.dumps, 1u);
+  EXPECT_EQ(rep.status, 0);
+  // The collector is reusable: the next pass starts fresh.
+  out.clear();
+  rep = c.collect(collect_plan(o, nullptr), env, [&](SocketRecord&& r) {
+    out.push_back(r.lport);
+    return true;
+  });
+  EXPECT_EQ(out, (std::vector<uint16_t>{7, 8}));
 }
 
 class GateTest : public ::testing::Test {
@@ -124,9 +170,10 @@ class GateTest : public ::testing::Test {
   OwnerScanOptions opt;
   OwnerIndex index;
   std::vector<std::pair<uint64_t, bool>> seen;  // inode, owner known when emitted
-  OwnerGate::Emit emit = [this](SocketRecord&& r) {
+  RecordSink emit = [this](SocketRecord&& r) {
     std::string s;
     seen.emplace_back(r.inode, index.append_users(r.inode, s));
+    return true;
   };
 };
 
@@ -173,7 +220,12 @@ TEST_F(GateTest, RollbackDropsHeldRecordsAndPassThroughNeverScans) {
   OwnerIndex untouched;
   std::vector<uint64_t> passed;
   OwnerGate off(
-      opt, untouched, [&](SocketRecord&& r) { passed.push_back(r.inode); }, 0);
+      opt, untouched,
+      [&](SocketRecord&& r) {
+        passed.push_back(r.inode);
+        return true;
+      },
+      0);
   off.pass_through();
   off.add(tcp(0, 105));
   off.finish();

@@ -1,4 +1,4 @@
-#include "all_netns.hpp"
+#include "engine/namespace_walk.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -15,16 +14,25 @@
 
 namespace sw {
 
-NamespaceWalk::NamespaceWalk(const SsEnv& env)
-    : list_(NetnsList::scan(env.proc_root, "/run/netns")),
+NamespaceWalk::NamespaceWalk(std::string proc_root, std::string run_netns_dir)
+    : proc_root_(std::move(proc_root)),
+      run_netns_dir_(std::move(run_netns_dir)),
       self_(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) {
+  build();
+}
+
+void NamespaceWalk::refresh() { build(); }
+
+void NamespaceWalk::build() {
+  list_ = NetnsList::scan(proc_root_, run_netns_dir_);
+  labels_.clear();
   bool saw_self = false;
   for (const NetnsEntry& e : list_.entries()) {
     NetnsLabel label;
     label.inode = e.inode;
     label.name = e.name;
     label.is_self = e.is_self;
-    if (e.pid > 0) label.container = classify_cgroup(read_cgroup_path(env.proc_root, e.pid));
+    if (e.pid > 0) label.container = classify_cgroup(read_cgroup_path(proc_root_, e.pid));
     saw_self = saw_self || e.is_self;
     labels_.push_back(std::move(label));
   }
@@ -74,19 +82,19 @@ int NamespaceWalk::visit(const std::function<void(const NetnsLabel&)>& each) {
     }
     each(label);
     if (setns(self_, CLONE_NEWNET) != 0) {
-      std::fprintf(stderr,
-                   "sockwatch: --all-netns: cannot return to the original network namespace: "
-                   "%s\n",
-                   std::strerror(errno));
+      fatal_ = std::string(
+                   "sockwatch: --all-netns: cannot return to the original network "
+                   "namespace: ") +
+               std::strerror(errno);
       return 1;
     }
   }
   return 0;
 }
 
-void NamespaceWalk::report() {
+std::optional<std::string> NamespaceWalk::report() {
   const auto& st = list_.stats();
-  if (reported_ || (!skipped_ && !st.unreadable)) return;
+  if (reported_ || (!skipped_ && !st.unreadable)) return std::nullopt;
   reported_ = true;
   std::string msg = "sockwatch: --all-netns: ";
   if (skipped_)
@@ -97,7 +105,7 @@ void NamespaceWalk::report() {
   if (st.unreadable)
     msg += "the namespaces of " + std::to_string(st.unreadable) +
            " processes are unknown (reading their /proc/PID/ns/net: permission denied)";
-  std::fprintf(stderr, "%s\n", msg.c_str());
+  return msg;
 }
 
 }  // namespace sw

@@ -1,4 +1,4 @@
-#include "owner_gate.hpp"
+#include "engine/owner_gate.hpp"
 
 #include <algorithm>
 
@@ -13,20 +13,25 @@ void OwnerGate::scan_all() {
 }
 
 void OwnerGate::release() {
-  for (auto& r : held_) emit_(std::move(r));
+  for (auto& r : held_)
+    if (!stopped_ && !emit_(std::move(r))) stopped_ = true;
   held_.clear();
   held_.shrink_to_fit();
 }
 
-void OwnerGate::add(SocketRecord&& r) {
-  if (scanned_) return emit_(std::move(r));
-  if (held_.size() < limit_) {
-    held_.push_back(std::move(r));
-    return;
+bool OwnerGate::add(SocketRecord&& r) {
+  if (stopped_) return false;
+  if (!scanned_) {
+    if (held_.size() < limit_) {
+      held_.push_back(std::move(r));
+      return true;
+    }
+    scan_all();
+    release();
+    if (stopped_) return false;
   }
-  scan_all();
-  release();
-  emit_(std::move(r));
+  if (!emit_(std::move(r))) stopped_ = true;
+  return !stopped_;
 }
 
 void OwnerGate::finish() {

@@ -1,13 +1,11 @@
-#include "fallback.hpp"
+#include "engine/fallback.hpp"
 
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "core/files.hpp"
 #include "procfs/proc_net.hpp"
 #include "procfs/proc_net_packet.hpp"
 
@@ -42,19 +40,23 @@ bool inet_files(Table t, InetFiles& f) {
 // ss shows whole (packet, netlink: the CLOSE check happened before).
 // Lines the parser left out are reported once per file; the rest is listed,
 // as ss lists the sockets around a line it cannot read.
+void warn(const DiagnosticSink& diag, std::string msg) {
+  diag(Diagnostic{Diagnostic::Kind::Warning, "sockwatch: " + msg});
+}
+
 void emit_parsed(const Expected<std::vector<SocketRecord>>& parsed, const LineSkips& skips,
-                 uint32_t states, const Sink& sink) {
+                 uint32_t states, const RecordSink& sink, const DiagnosticSink& diag) {
   if (skips.count)
-    std::fprintf(stderr, "sockwatch: %s (%llu malformed line%s skipped)\n", skips.first.c_str(),
-                 static_cast<unsigned long long>(skips.count), skips.count == 1 ? "" : "s");
+    warn(diag, skips.first + " (" + std::to_string(skips.count) + " malformed line" +
+                   (skips.count == 1 ? "" : "s") + " skipped)");
   if (!parsed) {
-    std::fprintf(stderr, "sockwatch: %s\n", parsed.error().message.c_str());
+    warn(diag, parsed.error().message);
     return;
   }
   for (const auto& r : *parsed) {
     if (!(states & (1u << r.state))) continue;
     SocketRecord copy = r;
-    sink(std::move(copy));
+    if (!sink(std::move(copy))) return;
   }
 }
 
@@ -64,60 +66,60 @@ bool said_aloud(const Error& e) { return e.code == EISDIR || e.code == EFBIG; }
 
 }  // namespace
 
-void fallback_inet(const SsEnv& env, const SsOptions& o, Table t, const Sink& sink) {
+void fallback_inet(const SourcePaths& env, uint64_t families, uint32_t states, Table t,
+                   const RecordSink& sink, const DiagnosticSink& diag) {
   InetFiles f;
   if (!inet_files(t, f)) return;
   std::string text;
-  if (o.families & (uint64_t{1} << AF_INET)) {
+  if (families & (uint64_t{1} << AF_INET)) {
     std::string path = env.proc_path(f.env4, f.rel4);
     std::string why;
     if (!read_text_file(path, text, kMaxProcTableBytes, &why)) {
-      std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
+      warn(diag, why);
       return;
     }
     LineSkips skips;
     auto parsed = parse_proc_inet(text, path, t, AF_INET, 100, &skips);
-    emit_parsed(parsed, skips, o.states, sink);
+    emit_parsed(parsed, skips, states, sink, diag);
   }
-  if (o.families & (uint64_t{1} << AF_INET6)) {
+  if (families & (uint64_t{1} << AF_INET6)) {
     // ss skips a missing v6 file silently (kernels without IPv6).
     std::string path = env.proc_path(f.env6, f.rel6);
     std::string why;
     if (read_text_file(path, text, kMaxProcTableBytes, &why)) {
       LineSkips skips;
       auto parsed = parse_proc_inet(text, path, t, AF_INET6, 100, &skips);
-      emit_parsed(parsed, skips, o.states, sink);
+      emit_parsed(parsed, skips, states, sink, diag);
     } else if (errno != ENOENT) {
-      std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
+      warn(diag, why);
     }
   }
 }
 
-void fallback_unix(const SsEnv& env, const SsOptions& o, const Sink& sink) {
+void fallback_unix(const SourcePaths& env, uint32_t states, const RecordSink& sink,
+                   const DiagnosticSink& diag) {
   std::string path = env.proc_path("PROC_NET_UNIX", "net/unix");
   std::string text, why;
   if (!read_text_file(path, text, kMaxProcTableBytes, &why)) {
-    std::fprintf(stderr, "sockwatch: %s\n", why.c_str());
+    warn(diag, why);
     return;
   }
   LineSkips skips;
   auto parsed = parse_proc_unix(text, path, &skips);
-  emit_parsed(parsed, skips, o.states, sink);
+  emit_parsed(parsed, skips, states, sink, diag);
 }
 
 // Packet and netlink: ss says nothing when the file cannot be opened.
-void fallback_packet(const SsEnv& env, const SsOptions& o, const Sink& sink) {
-  (void)o;
+void fallback_packet(const SourcePaths& env, const RecordSink& sink, const DiagnosticSink& diag) {
   LineSkips skips;
   auto recs = read_proc_net_packet(env.proc_path("PROC_NET_PACKET", "net/packet"), &skips);
-  if (recs || said_aloud(recs.error())) emit_parsed(recs, skips, kAllStates, sink);
+  if (recs || said_aloud(recs.error())) emit_parsed(recs, skips, kAllStates, sink, diag);
 }
 
-void fallback_netlink(const SsEnv& env, const SsOptions& o, const Sink& sink) {
-  (void)o;
+void fallback_netlink(const SourcePaths& env, const RecordSink& sink, const DiagnosticSink& diag) {
   LineSkips skips;
   auto recs = read_proc_net_netlink(env.proc_path("PROC_NET_NETLINK", "net/netlink"), &skips);
-  if (recs || said_aloud(recs.error())) emit_parsed(recs, skips, kAllStates, sink);
+  if (recs || said_aloud(recs.error())) emit_parsed(recs, skips, kAllStates, sink, diag);
 }
 
 }  // namespace sw

@@ -14,24 +14,31 @@
 #include <vector>
 
 #include "core/socket_record.hpp"
+#include "netlink/source.hpp"
 #include "procfs/owner_index.hpp"
 
 namespace sw {
 
 class OwnerGate {
  public:
-  using Emit = std::function<void(SocketRecord&&)>;
   // `index` receives the scan result; formatters hold a pointer to it.
-  OwnerGate(OwnerScanOptions opt, OwnerIndex& index, Emit emit, size_t limit)
+  OwnerGate(OwnerScanOptions opt, OwnerIndex& index, RecordSink emit, size_t limit)
       : opt_(std::move(opt)), index_(index), emit_(std::move(emit)), limit_(limit) {}
 
   // The full scan now, before any record (ss's order; -E and --all-netns).
   void scan_all();
   // No -p: records flow straight through and nothing is scanned.
   void pass_through() { scanned_ = true; }
-  void add(SocketRecord&& r);
+  // Returns false when the consumer downstream asked to stop.
+  bool add(SocketRecord&& r);
   // The end of the dumps: scans for the held records' inodes and releases them.
   void finish();
+  // Ready for another pass (a new scan will run).
+  void reset() {
+    scanned_ = false;
+    stopped_ = false;
+    held_.clear();
+  }
 
   // For a dump the kernel flagged as interrupted: a mark counts the records
   // accepted so far, and rolling back to it drops the held ones after it
@@ -44,9 +51,10 @@ class OwnerGate {
   void release();
   OwnerScanOptions opt_;
   OwnerIndex& index_;
-  Emit emit_;
+  RecordSink emit_;
   size_t limit_;
   bool scanned_ = false;
+  bool stopped_ = false;
   std::vector<SocketRecord> held_;
 };
 

@@ -1,0 +1,42 @@
+// Event formatting for `sockwatch log`: one SocketEvent -> one JSON object
+// (no trailing newline), in sockwatch's native schema "sockwatch-log/1" or in
+// Elastic Common Schema. docs/log.md is the contract for both and
+// docs/schema/log-event{,-ecs}.schema.json check it (tests/unit/log_schema).
+// Owns the field names and their mapping; it reads no clock, file or
+// environment: the host's identity comes in as HostInfo, filled by the app.
+//
+// Untrusted text (comm, exe, cmdline, unix paths) is carried losslessly as
+// sockwatch/1 rule 7 says: invalid UTF-8 is written with U+FFFD and the exact
+// bytes go to a base64 sibling (native "<key>_b64"; ECS under sockwatch.b64,
+// so that no non-ECS name lands in ECS's own field sets).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/socket_event.hpp"
+
+namespace sw {
+
+inline constexpr const char kLogSchema[] = "sockwatch-log/1";
+inline constexpr const char kLogEcsSchema[] = "sockwatch-log-ecs/1";
+// The ECS version the mapping follows (ecs.version in every ECS line).
+inline constexpr const char kEcsVersion[] = "8.11.0";
+
+struct HostInfo {
+  std::string hostname;    // gethostname / uname nodename
+  std::string boot_id;     // /proc/sys/kernel/random/boot_id, "" when unreadable
+  std::string machine_id;  // /etc/machine-id, "" when none (ECS host.id)
+  std::string os_kernel;   // uname release, e.g. "6.1.0-18-amd64"
+};
+
+std::string format_event_native(const SocketEvent& ev, const HostInfo& host);
+std::string format_event_ecs(const SocketEvent& ev, const HostInfo& host);
+
+// "2026-12-02T10:11:12.123456Z" for µs since the epoch (UTC, RFC 3339).
+std::string rfc3339_us(int64_t us);
+// The event type's name in the native "type" field ("open", "state", ...).
+std::string_view event_type_name(EventType t);
+
+}  // namespace sw
