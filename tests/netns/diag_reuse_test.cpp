@@ -181,5 +181,34 @@ TEST_F(DiagReuse, ForeignMessageIsSkippedAndCounted) {
   EXPECT_EQ(dups, 0u);
 }
 
+TEST_F(DiagReuse, LiveSourceStopLeavesTheNextDumpExact) {
+  // The record sink's stop (RecordSink returns false) leaves the dump at once;
+  // the next dump on the same LiveSource socket still sees every socket once.
+  LiveSource src;
+  DumpRequest r;
+  r.table = Table::Udp;
+  r.family = AF_INET;
+  r.states = ~0u;
+  int seen = 0;
+  auto first = src.dump(r, [&](SocketRecord&&) {
+    ++seen;
+    return false;
+  });
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(first->stopped);
+  EXPECT_EQ(seen, 1);
+  std::set<uint64_t> got;
+  size_t dups = 0;
+  auto second = src.dump(r, [&](SocketRecord&& rec) {
+    if (!got.insert(rec.inode).second) ++dups;
+    return true;
+  });
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_FALSE(second->stopped);
+  EXPECT_EQ(second->kernel_error, 0);
+  EXPECT_EQ(got, inodes_);
+  EXPECT_EQ(dups, 0u);
+}
+
 }  // namespace
 }  // namespace sw::test
