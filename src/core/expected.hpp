@@ -15,7 +15,7 @@ struct Error {
 };
 
 template <typename T>
-class Expected {
+class [[nodiscard]] Expected {
  public:
   Expected(T value) : v_(std::move(value)) {}  // NOLINT: implicit like std::expected
   Expected(Error err) : v_(std::move(err)) {}  // NOLINT
@@ -36,7 +36,7 @@ class Expected {
 };
 
 template <>
-class Expected<void> {
+class [[nodiscard]] Expected<void> {
  public:
   Expected() = default;
   Expected(Error err) : err_(std::move(err)), ok_(false) {}  // NOLINT

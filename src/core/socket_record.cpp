@@ -31,6 +31,7 @@ SocketRecord& SocketRecord::operator=(const SocketRecord& o) {
   inode = o.inode;
   uid = o.uid;
   cookie = o.cookie;
+  proc_sk = o.proc_sk;
   local = o.local;
   peer = o.peer;
   lport = o.lport;

@@ -72,9 +72,13 @@ struct NetlinkExt {
   uint32_t dst_portid = 0;
   uint32_t dst_group = 0;
   uint64_t cb = 0;               // /proc/net/netlink "Dump" column (ss prints cb=%llx); sk is
-                                 // the record's cookie on that path
+                                 // the record's proc_sk on that path
   std::vector<uint32_t> skmem;   // NETLINK_DIAG_MEMINFO
   std::vector<uint32_t> groups;  // NETLINK_DIAG_GROUPS bitmap
+  // Enrichment (procfs/owner_enrichment.hpp), not from the kernel: the comm of
+  // the process whose pid is portid (ss's Port column "comm/pid"); nullopt
+  // until enriched, "" when that process could not be read.
+  std::optional<std::string> portid_comm;
 };
 
 // AF_PACKET (packet_diag): filled by netlink/parse_packet.cpp.
@@ -133,7 +137,13 @@ struct SocketRecord {
   int64_t wqueue = 0;  // Send-Q as printed
   uint64_t inode = 0;
   uint32_t uid = 0;
-  uint64_t cookie = 0;  // sk cookie (or the /proc pointer on the fallback path)
+  // The kernel's socket cookie (sock_diag); 0 (none) for records read from
+  // /proc/net text, which carries no cookie. Snapshots key sockets by it.
+  uint64_t cookie = 0;
+  // /proc/net/* "sk" column: the kernel's struct sock pointer, only set on the
+  // /proc fallback path (from_proc). ss prints it as "sk:"; it is an address,
+  // never an identity across ticks (it is reused as soon as the socket is freed).
+  uint64_t proc_sk = 0;
 
   // inet
   IpAddr local, peer;

@@ -62,9 +62,11 @@ uint64_t id_at(int dirfd, const char* path) {
 // Depth-first walk of the directories below `dir` that live on device `dev`
 // (nftw's FTW_MOUNT); `rel` is the path relative to the mount.
 void walk(const std::string& dir, const std::string& rel, dev_t dev,
-          std::unordered_map<uint64_t, std::string>& names, int depth) {
+          ExpiringCache<uint64_t, std::string>& names, int depth) {
   if (depth > 256) return;  // cgroupfs nesting is bounded; guard against loops anyway
-  if (uint64_t id = id_at(AT_FDCWD, dir.c_str())) names.emplace(id, rel.empty() ? "/" : rel);
+  // The first path seen for an id wins, as the map's emplace did.
+  if (uint64_t id = id_at(AT_FDCWD, dir.c_str()); id && !names.find(id))
+    names.put(id, rel.empty() ? "/" : rel);
   DIR* d = opendir(dir.c_str());
   if (!d) return;
   std::vector<std::string> subdirs;
@@ -124,7 +126,8 @@ std::string find_cgroup2_mount(const std::string& mounts_path) {
 
 uint64_t cgroup_dir_id(const std::string& path) { return id_at(AT_FDCWD, path.c_str()); }
 
-CgroupNames::CgroupNames(std::string mounts_path) : mounts_path_(std::move(mounts_path)) {}
+CgroupNames::CgroupNames(std::string mounts_path, CachePolicy policy, MonoClock clock)
+    : mounts_path_(std::move(mounts_path)), names_(policy, std::move(clock)) {}
 
 void CgroupNames::load() const {
   loaded_ = true;
@@ -146,12 +149,12 @@ const std::string& CgroupNames::mount_point() const {
 
 const std::string& CgroupNames::path_of(uint64_t id) const {
   if (!loaded_) load();
-  auto it = names_.find(id);
-  if (it != names_.end()) return it->second;
-  std::string path;
-  if (id && !mount_.empty()) path = path_by_handle(mount_, id);
-  if (path.empty()) path = fmt::format("unreachable:{:x}", id);
-  return names_.emplace(id, std::move(path)).first->second;
+  return names_.get(id, [&](uint64_t key) {
+    std::string path;
+    if (key && !mount_.empty()) path = path_by_handle(mount_, key);
+    if (path.empty()) path = fmt::format("unreachable:{:x}", key);
+    return path;
+  });
 }
 
 Expected<uint64_t> cgroup_id_of_path(const std::string& path, const std::string& mounts_path) {

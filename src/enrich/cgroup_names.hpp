@@ -5,20 +5,25 @@
 // cgroup created later) is opened by handle, as ss's get_cgroup2_path does;
 // what still cannot be resolved prints as "unreachable:<hex id>". Unlike ss,
 // a miss is cached and costs (and is reported) once. Not thread-safe.
+// A live loop passes a CachePolicy: entries older than the TTL (a cgroup
+// removed and its id reused, a miss that may since resolve) are looked up by
+// handle again, and the size bound keeps memory flat on hosts that create
+// and remove thousands of cgroups; the one walk is never repeated.
 #pragma once
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 
 #include "core/expected.hpp"
+#include "enrich/expiring_cache.hpp"
 
 namespace sw {
 
 class CgroupNames {
  public:
   // mounts_path: normally /proc/self/mounts (a seam for tests).
-  explicit CgroupNames(std::string mounts_path = "/proc/self/mounts");
+  explicit CgroupNames(std::string mounts_path = "/proc/self/mounts", CachePolicy policy = {},
+                       MonoClock clock = {});
   // Path relative to the cgroup2 mount ("/" for the root), or "unreachable:<hex>".
   // Logically const: loads and fills the cache on demand.
   const std::string& path_of(uint64_t id) const;
@@ -32,7 +37,7 @@ class CgroupNames {
   std::string mounts_path_;
   mutable bool loaded_ = false;
   mutable std::string mount_;
-  mutable std::unordered_map<uint64_t, std::string> names_;
+  mutable ExpiringCache<uint64_t, std::string> names_;
 };
 
 // First cgroup2 mount point listed in a /proc/mounts-format file (octal

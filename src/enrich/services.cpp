@@ -32,30 +32,25 @@ PortRange read_port_range(const std::string& path) {
 
 const std::string& ServiceNames::lookup(uint16_t port, const char* proto) {
   auto& cache = !proto ? any_ : proto[0] == 'u' ? udp_ : tcp_;
-  auto it = cache.find(port);
-  if (it != cache.end()) return it->second;
-  std::string name;
-  if (!ephemeral_.contains(port)) {
-    static bool opened = false;
-    if (!opened) {
-      setservent(1);  // keep /etc/services open across lookups, as ss does
-      opened = true;
+  return cache.get(port, [&](uint32_t) {
+    std::string name;
+    if (!ephemeral_.contains(port)) {
+      static bool opened = false;
+      if (!opened) {
+        setservent(1);  // keep /etc/services open across lookups, as ss does
+        opened = true;
+      }
+      if (servent* se = getservbyport(htons(port), proto)) name = se->s_name;
     }
-    if (servent* se = getservbyport(htons(port), proto)) name = se->s_name;
-  }
-  return cache.emplace(port, std::move(name)).first->second;
+    return name;
+  });
 }
 
 const std::string& ServiceNames::protocol_name(int proto) {
-  auto key = static_cast<uint32_t>(proto);
-  auto it = proto_.find(key);
-  if (it != proto_.end()) return it->second;
-  std::string name;
-  if (protoent* pe = getprotobynumber(proto))
-    name = pe->p_name;
-  else
-    name = "ipproto-" + std::to_string(proto);
-  return proto_.emplace(key, std::move(name)).first->second;
+  return proto_.get(static_cast<uint32_t>(proto), [&](uint32_t) {
+    if (protoent* pe = getprotobynumber(proto)) return std::string(pe->p_name);
+    return "ipproto-" + std::to_string(proto);
+  });
 }
 
 }  // namespace sw

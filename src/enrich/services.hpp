@@ -1,12 +1,15 @@
 // Port -> service name, as ss resolves it: /etc/services via getservbyport for
 // the table's protocol ("tcp"/"udp"), never inside the ephemeral port range,
 // cached per (port, proto) including misses. RAW "ports" are IP protocol
-// numbers named from /etc/protocols ("ipproto-N" when unknown).
+// numbers named from /etc/protocols ("ipproto-N" when unknown). A live loop
+// passes a CachePolicy (TTL, size bound) so edits to /etc/services are seen
+// and memory stays flat; the default keeps every answer for the run.
 #pragma once
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+
+#include "enrich/expiring_cache.hpp"
 
 namespace sw {
 
@@ -23,7 +26,12 @@ PortRange read_port_range(const std::string& path);
 
 class ServiceNames {
  public:
-  explicit ServiceNames(PortRange ephemeral) : ephemeral_(ephemeral) {}
+  explicit ServiceNames(PortRange ephemeral, CachePolicy policy = {}, MonoClock clock = {})
+      : ephemeral_(ephemeral),
+        tcp_(policy, clock),
+        udp_(policy, clock),
+        any_(policy, clock),
+        proto_(policy, clock) {}
   // The name, or empty when there is none (the caller prints the number).
   // proto nullptr: any protocol (getservbyport with NULL).
   const std::string& lookup(uint16_t port, const char* proto);
@@ -33,7 +41,7 @@ class ServiceNames {
 
  private:
   PortRange ephemeral_;
-  std::unordered_map<uint32_t, std::string> tcp_, udp_, any_, proto_;
+  ExpiringCache<uint32_t, std::string> tcp_, udp_, any_, proto_;
 };
 
 }  // namespace sw

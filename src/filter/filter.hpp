@@ -117,7 +117,11 @@ FilterParseResult parse_filter(const std::vector<std::string>& words,
 // long line in filter"), and the whole file is bounded by kMaxFilterFileBytes,
 // checked while reading (a FIFO fed by `yes` ends with an error, not with
 // all memory).
+// The error's message is the line ss prints.
 constexpr uint64_t kMaxFilterFileBytes = uint64_t{16} << 20;
+Expected<std::vector<std::string>> read_filter_lines(const std::string& path);
+// The same as a lines-or-message pair: kept only for app/ss_mode.cpp until it
+// calls read_filter_lines (then this goes).
 struct FilterFileResult {
   std::vector<std::string> lines;
   std::optional<std::string> error;

@@ -85,19 +85,17 @@ TokenStream lex_filter(const std::vector<std::string>& words,
   return s;
 }
 
-FilterFileResult read_filter_file(const std::string& path) {
-  FilterFileResult r;
+Expected<std::vector<std::string>> read_filter_lines(const std::string& path) {
+  std::vector<std::string> lines;
   Expected<BoundedFile> opened =
       path == "-" ? BoundedFile::borrow(STDIN_FILENO, "-F -", kMaxFilterFileBytes)
                   : BoundedFile::open(path, kMaxFilterFileBytes);
   if (!opened) {
     // ss's own words for what fopen refuses; ss reads a directory as an empty
     // filter (fgets fails, which it takes for the end), we name it instead.
-    if (opened.error().code == EISDIR)
-      r.error = "-F " + opened.error().message;
-    else
-      r.error = std::string("fopen filter file: ") + std::strerror(opened.error().code);
-    return r;
+    int e = opened.error().code;
+    if (e == EISDIR) return Error{"-F " + opened.error().message, e};
+    return Error{std::string("fopen filter file: ") + std::strerror(e), e};
   }
   BoundedFile& in = *opened;
   // ss reads with fgets(buf, 1024): a chunk is at most 1,023 bytes, through
@@ -114,8 +112,8 @@ FilterFileResult read_filter_file(const std::string& path) {
       if (pos == have) {
         auto got = in.read_some(buf, sizeof buf);
         if (!got) {
-          r.error = path == "-" ? got.error().message : "-F " + got.error().message;
-          return r;
+          return Error{path == "-" ? got.error().message : "-F " + got.error().message,
+                       got.error().code};
         }
         have = *got;
         pos = 0;
@@ -131,21 +129,29 @@ FilterFileResult read_filter_file(const std::string& path) {
     if (chunk.empty() && eof) break;
     size_t len = std::strlen(chunk.c_str());
     if (len == kChunk) {
-      r.error = "Too long line in filter";
-      return r;
+      return Error{"Too long line in filter", EINVAL};
     }
     if (len == 0) {
-      r.error = "Invalid line";
-      return r;
+      return Error{"Invalid line", EINVAL};
     }
     chunk.resize(len);
     if (chunk.back() == '\n') chunk.pop_back();
     // Comment lines, and (a quirk kept for compatibility) lines starting with
     // the digit 0.
     if (!chunk.empty() && (chunk[0] == '#' || chunk[0] == '0')) continue;
-    r.lines.push_back(chunk);
+    lines.push_back(chunk);
     if (eof) break;
   }
+  return lines;
+}
+
+FilterFileResult read_filter_file(const std::string& path) {
+  FilterFileResult r;
+  auto lines = read_filter_lines(path);
+  if (lines)
+    r.lines = std::move(*lines);
+  else
+    r.error = lines.error().message;
   return r;
 }
 

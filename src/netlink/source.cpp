@@ -145,16 +145,19 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
   Error parse_error;
   bool stopped = false;
   auto on_msg = [&](const nlmsghdr& h) {
-    // After a stop the rest of the dump is read (the socket stays in step
-    // with the kernel) but neither parsed nor delivered.
-    if (stopped) return;
+    // After a stop with a recorder the rest of the dump is still read (a
+    // recording needs its NLMSG_DONE) but neither parsed nor delivered.
+    // Without one the dump is left at once: the socket reads the rest out
+    // before its next request (DiagSocket::dirty).
+    if (stopped) return DumpControl::kContinue;
     Expected<SocketRecord> rec = parse_reply(h, req.table);
     if (rec)
       stopped = !sink(std::move(*rec));
     else if (rec.error().code != kNoSocket && parse_error.message.empty())
       parse_error = rec.error();
+    return stopped && !recorder_ ? DumpControl::kStop : DumpControl::kContinue;
   };
-  auto st = (*s)->dump(bytes.data(), bytes.size(), on_msg, recorder_);
+  auto st = (*s)->dump_stoppable(bytes.data(), bytes.size(), on_msg, recorder_);
   if (!st) return st.error();
   if (!parse_error.message.empty()) return parse_error;
   DumpResult result;

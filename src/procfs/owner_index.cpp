@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/escape.hpp"
+#include "procfs/owner_enrichment.hpp"
 
 namespace sw {
 
@@ -357,6 +358,14 @@ OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
   // Every listed process was looked at; `denied` says whose fds could not be read.
   idx.stats_.complete = true;
   idx.stats_.workers = n_workers;
+  if (opt.details) {
+    // Enrichment as data, once per owning process, after the parallel part
+    // (user lookups go through NSS and a cache that is not thread-safe).
+    OwnerEnricher own(opt.proc_root);
+    OwnerEnricher& enricher = opt.enricher ? *opt.enricher : own;
+    for (auto& t : idx.tasks_)
+      if (t.details) enricher.enrich(*t.details);
+  }
   idx.build_index();
   return idx;
 }

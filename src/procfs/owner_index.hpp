@@ -15,10 +15,16 @@
 
 namespace sw {
 
+class OwnerEnricher;
+
 struct OwnerScanOptions {
   std::string proc_root = "/proc";  // $PROC_ROOT
   bool threads = false;             // -T: scan every PID/task/TID/fd (not PID/fd)
-  bool details = false;             // read ProcessDetails of every owning process
+  bool details = false;             // read ProcessDetails of every owning process, and
+                                    // enrich them (ProcessDetails::enriched)
+  // The enricher for those details: a live loop passes its long-lived one
+  // (expiring user names, boot time read once); null: one for this scan.
+  OwnerEnricher* enricher = nullptr;
   // When set (sorted, unique): record only these inodes. Every process is still
   // walked, so each target lists every holder, exactly as a full scan would.
   const std::vector<uint64_t>* targets = nullptr;

@@ -135,7 +135,7 @@ Expected<std::vector<SocketRecord>> parse_proc_inet(const std::string& text,
     r.rqueue = rq;
     r.uid = uid;
     r.inode = ino;
-    r.cookie = sk;
+    r.proc_sk = sk;  // a pointer, not a cookie: cookie stays 0
     r.proc_opt = opt;
     out.push_back(std::move(r));
   }

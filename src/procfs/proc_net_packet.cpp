@@ -103,7 +103,7 @@ Expected<std::vector<SocketRecord>> parse_proc_net_packet(std::string_view text,
     r.inode = static_cast<uint32_t>(ino);
     r.ifindex = static_cast<uint32_t>(iface);
     r.lport = static_cast<uint16_t>(iface);
-    r.cookie = sk;
+    r.proc_sk = sk;  // a pointer, not a cookie: cookie stays 0
     r.from_proc = true;
     auto& p = r.ensure_packet();
     p.type = static_cast<uint8_t>(type);
@@ -133,7 +133,7 @@ Expected<std::vector<SocketRecord>> parse_proc_net_netlink(std::string_view text
     r.state = 0;  // ss passes state 0: never shown as connected from /proc
     r.rqueue = static_cast<int32_t>(rmem);
     r.wqueue = static_cast<int32_t>(wmem);
-    r.cookie = sk;
+    r.proc_sk = sk;  // a pointer, not a cookie: cookie stays 0
     r.from_proc = true;
     int64_t drops = 0, ino = 0;
     if (f.dec(drops) && f.dec(ino)) r.inode = static_cast<uint64_t>(ino);

@@ -20,7 +20,7 @@ namespace sw {
 // /proc/net/packet: "sk RefCnt Type Proto Iface R Rmem User Inode". The first
 // line is a header and is skipped. Records: family AF_PACKET, table from Type
 // (SOCK_RAW -> PacketRaw, else PacketDgram), state CLOSE, rqueue = Rmem, uid,
-// inode, ifindex, cookie = the sk pointer, packet_ext {type, protocol}.
+// inode, ifindex, proc_sk = the sk pointer (cookie 0), packet_ext {type, protocol}.
 // `name` is the file name used in error messages.
 Expected<std::vector<SocketRecord>> parse_proc_net_packet(std::string_view text,
                                                           std::string_view name,
@@ -28,7 +28,7 @@ Expected<std::vector<SocketRecord>> parse_proc_net_packet(std::string_view text,
 
 // /proc/net/netlink: "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode".
 // Records: family AF_NETLINK, table Netlink, state 0 (never "connected" on
-// this path), rqueue/wqueue = Rmem/Wmem, cookie = sk, netlink_ext {protocol,
+// this path), rqueue/wqueue = Rmem/Wmem, proc_sk = sk, netlink_ext {protocol,
 // portid, groups[0], cb = Dump read as hex, as ss does}, inode when present.
 Expected<std::vector<SocketRecord>> parse_proc_net_netlink(std::string_view text,
                                                            std::string_view name,

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 namespace sw {
@@ -219,6 +220,31 @@ std::string format_start_time(uint64_t boot_time, uint64_t ticks, long hz) {
   gmtime_r(&secs, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+std::optional<int64_t> start_time_us(uint64_t boot_time, uint64_t ticks, long hz) {
+  if (hz <= 0) hz = 100;
+  auto uhz = static_cast<uint64_t>(hz);
+  uint64_t secs = ticks / uhz;
+  constexpr uint64_t kMaxSecs = static_cast<uint64_t>(INT64_MAX) / 1000000 - 1;
+  if (boot_time > kMaxSecs || secs > kMaxSecs - boot_time) return std::nullopt;
+  // Split so that the remainder's scaling cannot overflow: (ticks % hz) < hz.
+  uint64_t us = (boot_time + secs) * 1000000 + (ticks % uhz) * 1000000 / uhz;
+  return static_cast<int64_t>(us);
+}
+
+std::string format_wall_time_us(int64_t us) {
+  // Floor division: times before the epoch still print the second they fall in.
+  int64_t secs = us / 1000000, rem = us % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    --secs;
+  }
+  auto t = static_cast<time_t>(secs);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rem / 10000);
 }
 
 }  // namespace sw

@@ -13,7 +13,19 @@
 #include <string>
 #include <string_view>
 
+#include "enrich/container.hpp"
+
 namespace sw {
+
+// What the enrichment step (procfs/owner_enrichment.hpp) derives from the
+// details once per owning process, so every consumer (renderers, log, top,
+// check) reads data and none looks anything up itself.
+struct OwnerEnrichment {
+  bool done = false;                     // the step ran on these details
+  std::optional<std::string> user;       // name of the real uid (NSS); none when it has none
+  std::optional<int64_t> start_time_us;  // wall clock, µs since the epoch (btime + start_ticks)
+  ContainerRef container;                // what the cgroup path names (runtime, id, pod, unit)
+};
 
 struct ProcessDetails {
   std::optional<int32_t> ppid;
@@ -26,6 +38,7 @@ struct ProcessDetails {
   bool exe_world_writable = false;     // its directory is writable by anyone
   std::optional<std::string> cmdline;  // raw argv, NUL-separated, no trailing NUL
   std::optional<std::string> cgroup;   // path from /proc/PID/cgroup
+  OwnerEnrichment enriched;            // filled after the read, see OwnerEnricher
 };
 
 // Reads what it can of the process whose /proc directory is open as
@@ -50,5 +63,12 @@ uint64_t boot_time_seconds(const std::string& proc_root);
 
 // "2026-11-23T10:15:02.25Z" from boot time and clock ticks after boot.
 std::string format_start_time(uint64_t boot_time, uint64_t ticks, long ticks_per_second);
+
+// Boot time plus clock ticks as wall-clock µs since the epoch; nullopt when
+// that does not fit (a hostile stat).
+std::optional<int64_t> start_time_us(uint64_t boot_time, uint64_t ticks, long ticks_per_second);
+
+// The same text as format_start_time, from wall-clock µs (centiseconds, cut).
+std::string format_wall_time_us(int64_t us);
 
 }  // namespace sw

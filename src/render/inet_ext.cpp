@@ -520,7 +520,8 @@ void proc_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt)
   if (opt.show_options) timer_text(out, r, IPPROTO_TCP);
   if (opt.show_details) {
     if (r.uid) fmt::format_to(it, " uid:{}", r.uid);
-    fmt::format_to(it, " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode), r.cookie);
+    // ss's tcp_show_line prints the /proc sk pointer here.
+    fmt::format_to(it, " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode), r.proc_sk);
     if (!r.proc_opt.empty()) {
       out += " opt:\"";
       append_escaped(out, r.proc_opt);

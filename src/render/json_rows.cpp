@@ -5,7 +5,6 @@
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "enrich/cgroup_names.hpp"
 #include "enrich/container.hpp"
@@ -150,16 +149,14 @@ void JsonSocketFormatter::owner_details(JsonWriter& w, const ProcessDetails* d) 
   optional_field(w, "ns_pid", d->ns_pid);
   optional_field(w, "uid", d->uid);
   optional_field(w, "euid", d->euid);
-  std::optional<std::string> user;
-  if (d->uid && !users_.name(*d->uid).empty()) user = users_.name(*d->uid);
-  text_or_null("user", user);
+  // Enriched by the owner scan (procfs/owner_enrichment.hpp): only read here.
+  const OwnerEnrichment& e = d->enriched;
+  text_or_null("user", e.user);
   w.key("start_time");
-  if (d->start_ticks) {
-    if (!boot_time_) boot_time_ = boot_time_seconds(ctx_.proc_root);
-    w.value(format_start_time(boot_time_, *d->start_ticks, sysconf(_SC_CLK_TCK)));
-  } else {
+  if (e.start_time_us)
+    w.value(format_wall_time_us(*e.start_time_us));
+  else
     w.null();
-  }
   optional_field(w, "start_ticks", d->start_ticks);
   text_or_null("exe", d->exe);
   w.key("exe_deleted");
@@ -193,8 +190,7 @@ void JsonSocketFormatter::owner_details(JsonWriter& w, const ProcessDetails* d) 
     w.null();
   }
   text_or_null("cgroup", d->cgroup);
-  ContainerRef c;
-  if (d->cgroup) c = classify_cgroup(*d->cgroup);
+  const ContainerRef& c = e.container;
   w.key("container");
   write_container(w, c);
   w.key("unit");
@@ -362,7 +358,9 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
   }
   if (o.show_details) {
     if (r.family != AF_VSOCK) w.field("uid", r.uid);  // vsock_diag reports no uid
-    w.field("cookie", fmt::format("{:x}", r.cookie));
+    // The /proc path has no cookie; there this key has always carried the
+    // sk pointer ss prints, and keeps doing so (the schema is unchanged).
+    w.field("cookie", fmt::format("{:x}", r.from_proc ? r.proc_sk : r.cookie));
     if (r.mark && *r.mark) w.field("fwmark", *r.mark);
     if (r.v6only && r.family == AF_INET6) w.field("v6only", *r.v6only != 0);
     if (r.shutdown) {

@@ -42,8 +42,6 @@ class JsonSocketFormatter {
   InterfaceNames ifnames_;
   HostNames hosts_;
   NetlinkProtocols nl_protos_;
-  UserNames users_;
-  uint64_t boot_time_ = 0;
   NetnsLabel netns_;
   bool has_netns_ = false;
 };

@@ -172,7 +172,8 @@ void packet_cells(std::array<std::string, kColCount>& cells, const SocketRecord&
   if (opt.show_users && ctx.owners) ctx.owners->append_users(r.inode, proc);
   if (opt.show_details) {
     // ss's sock_details_print(); fwmark and cgroup are never set for packet
-    // sockets. The /proc path (packet_show_line) never fills sk, so ss prints 0.
+    // sockets. The /proc path (packet_show_line) never fills sk, so ss prints 0
+    // (not the proc_sk pointer we read there); such records have no cookie.
     if (r.uid) fmt::format_to(It(proc), " uid:{}", r.uid);
     fmt::format_to(It(proc), " ino:{} sk:{:x}", static_cast<uint32_t>(r.inode),
                    r.from_proc ? 0 : r.cookie);

@@ -5,6 +5,9 @@
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 
+#include <optional>
+#include <string_view>
+
 #include "core/escape.hpp"
 #include "render/family_rows.hpp"
 #include "render/inet_ext.hpp"
@@ -26,9 +29,21 @@ void queue_cell(std::string& out, int64_t v) {
 }
 }  // namespace
 
-SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {}
+SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {
+  enrich_opt_.proc_root = ctx_.proc_root;
+  enrich_opt_.netlink_comm = !ctx_.opt.numeric;  // ss reads no /proc with -n
+}
 
-void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
+void SsRowFormatter::add(TextTable& table, const SocketRecord& rec) {
+  // Records arrive enriched (enrich_record in the pipeline). Until app/ does
+  // that for every path, one that did not is enriched here, on a copy: the
+  // cell formatters below only read data.
+  std::optional<SocketRecord> enriched;
+  if (needs_enrichment(rec, enrich_opt_)) {
+    enriched.emplace(rec);
+    enrich_record(*enriched, enrich_opt_);
+  }
+  const SocketRecord& r = enriched ? *enriched : rec;
   for (auto& c : cells_) c.clear();
   switch (r.family) {
     case AF_UNIX:
@@ -197,7 +212,7 @@ void SsRowFormatter::netlink_cells(const SocketRecord& r) {
   } else if (!ctx_.opt.numeric && pid == 0) {
     owner = "kernel";
   } else if (!ctx_.opt.numeric && pid > 0) {
-    std::string comm = read_proc_comm(ctx_.proc_root, pid);
+    std::string_view comm = n->portid_comm ? std::string_view(*n->portid_comm) : "";
     if (!comm.empty()) {
       append_escaped(owner, comm);
       owner += "/" + std::to_string(pid);
@@ -221,7 +236,7 @@ void SsRowFormatter::netlink_cells(const SocketRecord& r) {
     uint32_t groups = n->groups.empty() ? 0 : n->groups[0];
     // sk and cb are only known on the /proc path (pointer values); netlink
     // diag reports neither, and ss prints 0 for both then.
-    uint64_t sk = r.from_proc ? r.cookie : 0, cb = r.from_proc ? n->cb : 0;
+    uint64_t sk = r.from_proc ? r.proc_sk : 0, cb = r.from_proc ? n->cb : 0;
     fmt::format_to(std::back_inserter(proc), " sk={:x} cb={:x} groups=0x{:08x}", sk, cb, groups);
   }
   if (ctx_.opt.show_mem && !r.from_proc) {  // the /proc path has no meminfo at all

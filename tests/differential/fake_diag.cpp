@@ -7,7 +7,8 @@
 // SW_FAKE_DIAG_<FAMILY>=FILE (FAMILY = VSOCK, TIPC or XDP): a request for that
 // family on a NETLINK_SOCK_DIAG socket is not sent; the next recvmsg returns
 // the whole FILE as one datagram, each message's nlmsg_pid set to the
-// socket's port id (ss drops messages that are not addressed to it). Every
+// socket's port id and nlmsg_seq to the request's, as the kernel answers
+// (ss and sockwatch both drop messages that are not addressed to them). Every
 // other request goes to the kernel untouched. sockwatch runs under it too, so
 // its live path (LiveSource, DiagSocket) is the one compared.
 #include <dlfcn.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -50,7 +52,7 @@ bool is_diag_socket(int fd) {
   return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == NETLINK_SOCK_DIAG;
 }
 
-bool load(int fd, const char* path) {
+bool load(int fd, const char* path, uint32_t seq) {
   FILE* f = std::fopen(path, "rb");
   if (!f) return false;
   auto* buf = static_cast<unsigned char*>(std::malloc(1 << 20));
@@ -64,6 +66,7 @@ bool load(int fd, const char* path) {
     memcpy(&h, buf + off, sizeof h);
     if (h.nlmsg_len < sizeof h) break;
     h.nlmsg_pid = sa.nl_pid;
+    h.nlmsg_seq = seq;
     memcpy(buf + off, &h, sizeof h);
     off += NLMSG_ALIGN(h.nlmsg_len);
   }
@@ -77,7 +80,9 @@ bool load(int fd, const char* path) {
 bool fake_request(int fd, const void* buf, size_t len) {
   if (fd < 0 || fd >= kMaxFd || len <= NLMSG_HDRLEN || !is_diag_socket(fd)) return false;
   const char* path = file_for(static_cast<const unsigned char*>(buf)[NLMSG_HDRLEN]);
-  return path && load(fd, path);
+  nlmsghdr req;
+  std::memcpy(&req, buf, sizeof req);
+  return path && load(fd, path, req.nlmsg_seq);
 }
 
 }  // namespace

@@ -400,8 +400,8 @@ TEST(InetExtDetails, FromProcHasOptAndNoAttributes) {
   r.timer = 2;
   r.expires = 7140000;
   r.uid = 1000;
-  r.cookie = 0xffff8881;
-  r.mark = 5;  // cannot come from /proc; ignored on that path
+  r.proc_sk = 0xffff8881;  // the /proc sk pointer; such records have no cookie
+  r.mark = 5;              // cannot come from /proc; ignored on that path
   r.proc_opt = "extra text";
   EXPECT_EQ(ext(r, o),
             " timer:(keepalive,119min,0) uid:1000 ino:356779 sk:ffff8881 opt:\"extra text\"");

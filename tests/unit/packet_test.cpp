@@ -226,7 +226,7 @@ TEST(PacketRow, UnknownFanoutTypeIsHex) {
 TEST(PacketRow, ProcRecordsPrintSkZeroAsSs) {
   SocketRecord r;
   r.family = AF_PACKET;
-  r.cookie = 0xffff8880dead;
+  r.proc_sk = 0xffff8880dead;
   r.from_proc = true;
   RenderOptions opt;
   opt.show_details = true;

@@ -31,7 +31,8 @@ TEST(ProcNetPacket, ParsesKernelLine) {
   EXPECT_EQ(r.uid, 1000u);
   EXPECT_EQ(r.inode, 23731u);
   EXPECT_EQ(r.ifindex, 1u);
-  EXPECT_EQ(r.cookie, 0xe36139b1ull);
+  EXPECT_EQ(r.proc_sk, 0xe36139b1ull);
+  EXPECT_EQ(r.cookie, 0u);  // /proc has no cookies
   EXPECT_TRUE(r.from_proc);
   ASSERT_TRUE(r.packet_ext);
   EXPECT_EQ(r.packet_ext->type, SOCK_DGRAM);
@@ -101,7 +102,8 @@ TEST(ProcNetNetlink, ParsesKernelLine) {
   EXPECT_EQ(r.rqueue, 832);
   EXPECT_EQ(r.wqueue, 64);
   EXPECT_EQ(r.inode, 562u);
-  EXPECT_EQ(r.cookie, 0x448fd322ull);
+  EXPECT_EQ(r.proc_sk, 0x448fd322ull);
+  EXPECT_EQ(r.cookie, 0u);
   ASSERT_TRUE(r.netlink_ext);
   EXPECT_EQ(r.netlink_ext->protocol, 4);
   EXPECT_EQ(static_cast<int32_t>(r.netlink_ext->portid), -4123);
@@ -161,7 +163,7 @@ TEST(ProcNetNetlinkVsSs, SkCbAndGroupsMatchSsDetails) {
     ASSERT_NE(eol, std::string::npos);
     std::string line = ss.substr(at, eol - at);
     at = eol + 1;
-    std::string want = fmt::format(" sk={:x} cb={:x} groups=0x{:08x}", r.cookie, r.netlink_ext->cb,
+    std::string want = fmt::format(" sk={:x} cb={:x} groups=0x{:08x}", r.proc_sk, r.netlink_ext->cb,
                                    r.netlink_ext->groups[0]);
     EXPECT_NE(line.find(want), std::string::npos) << line << " lacks" << want;
   }

@@ -136,7 +136,8 @@ TEST(ProcNet, TimeWaitShortLineGetsSsDefaults) {
   const auto& t = (*r)[0];
   EXPECT_EQ(t.state, kTimeWait);
   EXPECT_EQ(t.inode, 0u);
-  EXPECT_EQ(t.cookie, 0x6d9f128bu);
+  EXPECT_EQ(t.proc_sk, 0x6d9f128bu);
+  EXPECT_EQ(t.cookie, 0u);  // /proc has no cookies
   EXPECT_EQ(t.timer, 3);
   EXPECT_EQ(t.expires, 58230u);  // 0x16BF = 5823 ticks at USER_HZ 100
   ASSERT_TRUE(t.proc_tcp);
@@ -183,7 +184,8 @@ TEST(ProcNet, DatagramTrailingColumnsAreNeverOpt) {
   EXPECT_EQ(u.rqueue, 0x340);
   EXPECT_EQ(u.uid, 1000u);
   EXPECT_EQ(u.state, kClose);
-  EXPECT_EQ(u.cookie, 0xe5bb6e84u);
+  EXPECT_EQ(u.proc_sk, 0xe5bb6e84u);
+  EXPECT_EQ(u.cookie, 0u);
   EXPECT_TRUE(u.from_proc);
 }
 
@@ -329,7 +331,7 @@ void expect_inet_rows_match(const std::string& ss_out, const std::vector<SocketR
       continue;
     }
     EXPECT_EQ(value_after(w, "ino:"), std::to_string(r.inode));
-    EXPECT_EQ(std::stoull("0" + value_after(w, "sk:"), nullptr, 16), r.cookie);
+    EXPECT_EQ(std::stoull("0" + value_after(w, "sk:"), nullptr, 16), r.proc_sk);
     std::string uid = value_after(w, "uid:");
     EXPECT_EQ(uid.empty() ? 0u : std::stoul(uid), r.uid);
     std::string timer = value_after(w, "timer:(");
