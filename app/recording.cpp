@@ -59,13 +59,15 @@ int write_tcp_dump(const SsOptions& o) {
     }
   }
   Writer w(fd, o.dump_file == "-" ? "stdout" : o.dump_file);
-  LiveSource live;
-  live.set_recorder([&](const uint8_t* p, size_t n) {
-    w.append(std::string_view(reinterpret_cast<const char*>(p), n));
-  });
   int family = o.preferred_family == AF_INET6 ? AF_INET6 : AF_INET;
   int status = 0;
   for (;;) {
+    // A socket per family, as ss opens one per request: each request is then
+    // the socket's first, with ss's sequence number, so the file has ss's bytes.
+    LiveSource live;
+    live.set_recorder([&](const uint8_t* p, size_t n) {
+      w.append(std::string_view(reinterpret_cast<const char*>(p), n));
+    });
     DumpRequest req;
     req.table = Table::Tcp;
     req.family = family;

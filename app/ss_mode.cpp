@@ -27,6 +27,7 @@
 #include "netlink/source.hpp"
 #include "netns.hpp"
 #include "plan.hpp"
+#include "procfs/owner_enrichment.hpp"
 #include "procfs/owner_index.hpp"
 #include "recording.hpp"
 #include "render/json_rows.hpp"
@@ -175,13 +176,13 @@ int run_ss_mode(const SsOptions& o) {
 int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out) {
   std::vector<std::string> lines;
   if (!o.filter_file.empty()) {
-    auto f = read_filter_file(o.filter_file);
-    if (f.error) {
-      std::string msg = escape_for_terminal(*f.error) + "\n";
+    auto f = read_filter_lines(o.filter_file);
+    if (!f) {
+      std::string msg = escape_for_terminal(f.error().message) + "\n";
       std::fwrite(msg.data(), 1, msg.size(), stderr);
       return 255;
     }
-    lines = std::move(f.lines);
+    lines = std::move(*f);
   }
   FilterContext ctx;
   ctx.preferred_family = o.preferred_family;
@@ -220,7 +221,6 @@ int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter
 
   RowContext ctx;
   ctx.opt = o.render;
-  ctx.proc_root = env.proc_root;
   ctx.show_bpf = o.show_bpf;
   ctx.dbs = o.dbs;
   ctx.ephemeral = read_port_range(
@@ -309,7 +309,15 @@ int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter
   if (!o.render.show_users) gate.pass_through();
   int status = 0;
   CollectPlan plan = collect_plan(o, filter);
-  RecordSink to_gate = [&](SocketRecord&& r) { return gate.add(std::move(r)); };
+  // Enrichment as data, before any formatter sees the record (the netlink
+  // Port column's comm; owners come from the gate's index).
+  RecordEnrichOptions enrich;
+  enrich.proc_root = env.proc_root;
+  enrich.netlink_comm = !o.render.numeric;  // ss reads no /proc with -n
+  RecordSink to_gate = [&](SocketRecord&& r) {
+    if (needs_enrichment(r, enrich)) enrich_record(r, enrich);
+    return gate.add(std::move(r));
+  };
   // One collector per source: in --all-netns each namespace gets its own, so
   // that -K's SOCK_DESTROY socket belongs to the namespace it destroys in.
   auto run_source = [&](SocketSource& src) {

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "enrich/container.hpp"
+#include "procfs/owner_enrichment.hpp"
 #include "procfs/pid_sockets.hpp"
 #include "procfs/process_info.hpp"
 
@@ -15,7 +16,10 @@ namespace sw {
 
 OwnerCache::OwnerCache(OwnerCacheOptions opt)
     : opt_(std::move(opt)),
-      proc_fd_(::open(opt_.proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+      proc_fd_(::open(opt_.proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)),
+      // Names live for hours here: re-resolved after 10 minutes, at most 4096 kept.
+      users_(CachePolicy{600'000, 4096}),
+      enricher_(opt_.proc_root, &users_) {}
 
 OwnerCache::~OwnerCache() {
   if (proc_fd_ >= 0) ::close(proc_fd_);
@@ -33,17 +37,24 @@ std::shared_ptr<const OwnerInfo> OwnerCache::make_info(int32_t pid, const std::s
     std::replace(info->cmdline.begin(), info->cmdline.end(), '\0', ' ');
   }
   info->uid = d.uid;
-  if (d.uid) info->user = users_.name(*d.uid);
   info->start_ticks = d.start_ticks.value_or(0);
-  if (opt_.boot_time_s && opt_.ticks_per_second > 0 && d.start_ticks)
+  // User name and container as ss mode's JSON has them (one enrichment step).
+  ProcessDetails copy = d;
+  enricher_.enrich(copy);
+  info->user = copy.enriched.user.value_or("");
+  if (copy.enriched.container.is_container())
+    info->container = copy.enriched.container.short_label();
+  // Start time from the boot time given (a fake /proc in tests has no
+  // /proc/stat), else the enricher's; ticks past what µs can hold are unknown.
+  if (opt_.boot_time_s && opt_.ticks_per_second > 0 && d.start_ticks &&
+      *d.start_ticks < (uint64_t{1} << 40)) {
     info->start_us = static_cast<int64_t>(opt_.boot_time_s) * 1000000 +
                      static_cast<int64_t>(*d.start_ticks * 1000000 /
                                           static_cast<uint64_t>(opt_.ticks_per_second));
-  info->entity_id = fmt::format("{}-{}-{}", opt_.boot_id, pid, info->start_ticks);
-  if (d.cgroup) {
-    ContainerRef c = classify_cgroup(*d.cgroup);
-    if (c.is_container()) info->container = c.short_label();
+  } else {
+    info->start_us = copy.enriched.start_time_us.value_or(0);
   }
+  info->entity_id = fmt::format("{}-{}-{}", opt_.boot_id, pid, info->start_ticks);
   info->source = OwnerInfo::Source::Proc;
   return info;
 }

@@ -21,6 +21,7 @@
 
 #include "core/socket_event.hpp"
 #include "enrich/names.hpp"
+#include "procfs/owner_enrichment.hpp"
 #include "procfs/process_info.hpp"
 
 namespace sw {
@@ -85,6 +86,7 @@ class OwnerCache {
   std::vector<int32_t> known_pids_;  // sorted, as last listed
   size_t rr_next_ = 0;               // round-robin position in known_pids_
   UserNames users_;
+  OwnerEnricher enricher_;
   OwnerCacheStats stats_;
 };
 

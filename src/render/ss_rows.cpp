@@ -29,21 +29,11 @@ void queue_cell(std::string& out, int64_t v) {
 }
 }  // namespace
 
-SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {
-  enrich_opt_.proc_root = ctx_.proc_root;
-  enrich_opt_.netlink_comm = !ctx_.opt.numeric;  // ss reads no /proc with -n
-}
+SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_(ctx_.ephemeral) {}
 
-void SsRowFormatter::add(TextTable& table, const SocketRecord& rec) {
-  // Records arrive enriched (enrich_record in the pipeline). Until app/ does
-  // that for every path, one that did not is enriched here, on a copy: the
-  // cell formatters below only read data.
-  std::optional<SocketRecord> enriched;
-  if (needs_enrichment(rec, enrich_opt_)) {
-    enriched.emplace(rec);
-    enrich_record(*enriched, enrich_opt_);
-  }
-  const SocketRecord& r = enriched ? *enriched : rec;
+// Records arrive enriched (enrich_record runs in the pipeline, before the
+// owner gate): the cell formatters only read data.
+void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
   for (auto& c : cells_) c.clear();
   switch (r.family) {
     case AF_UNIX:

@@ -11,10 +11,9 @@
 #include "core/socket_record.hpp"
 #include "enrich/cgroup_names.hpp"
 #include "enrich/names.hpp"
-#include "enrich/services.hpp"
-#include "procfs/owner_enrichment.hpp"
-#include "procfs/owner_index.hpp"
 #include "enrich/netns_label.hpp"
+#include "enrich/services.hpp"
+#include "procfs/owner_index.hpp"
 #include "render/render_options.hpp"
 #include "render/text_table.hpp"
 
@@ -23,9 +22,6 @@ namespace sw {
 struct RowContext {
   RenderOptions opt;
   PortRange ephemeral;
-  // Only for records that reach add() unenriched (enrich_record not yet run
-  // by the pipeline): the formatter then enriches a copy first.
-  std::string proc_root = "/proc";
   const OwnerIndex* owners = nullptr;  // set when -p
   CgroupNames* cgroups = nullptr;      // set when -e / --cgroup
   bool show_bpf = false;               // -b
@@ -62,7 +58,6 @@ class SsRowFormatter {
   InterfaceNames ifnames_;
   HostNames hosts_;
   NetlinkProtocols nl_protos_;
-  RecordEnrichOptions enrich_opt_;  // for records that arrive unenriched (see add)
   std::array<std::string, kColCount> cells_;
   std::string netns_text_;
 };

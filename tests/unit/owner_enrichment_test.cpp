@@ -130,8 +130,7 @@ TEST(RecordEnrichment, NetlinkPortIdCommIsReadOnceBeforeRendering) {
 }
 
 TEST(RecordEnrichment, RendererFormatsTheEnrichedCommWithoutReadingProc) {
-  RowContext ctx;
-  ctx.proc_root = "/nonexistent/proc";  // any read here would find nothing
+  RowContext ctx;  // it has no /proc root to read from at all
   SsRowFormatter f(ctx);
   TextTable table;
   SocketRecord r = netlink_rec(4242);
