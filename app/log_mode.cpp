@@ -198,7 +198,12 @@ int run_log(const std::vector<std::string>& args) {
   SourcePaths env = source_paths_from_environment();
   std::optional<Filter> filter;
   if (!o.filter_words.empty()) {
-    if (parse_filter_expression(o, env, filter) >= 0) return 2;
+    // ss's usage text would describe ss's options, not log's: the caret and
+    // a pointer to log's help say what is wrong.
+    if (parse_filter_expression(o, env, filter, nullptr) >= 0) {
+      std::fputs("(see sockwatch log --help)\n", stderr);
+      return 2;
+    }
   }
   if (o.dbs == 0 || o.families == 0) {
     std::fputs("sockwatch log: no socket tables to follow with these options\n", stderr);

@@ -166,14 +166,15 @@ int run_ss_mode(const SsOptions& o) {
   SsOptions o2 = o;
   std::optional<Filter> filter;
   if (!o.filter_words.empty() || !o.filter_file.empty()) {
-    int st = parse_filter_expression(o2, env, filter);
+    int st = parse_filter_expression(o2, env, filter, kUsageText);
     if (st >= 0) return st;
   }
   return finish(run_listing(o2, env, filter ? &*filter : nullptr, walk.get()));
 }
 
 // Parses the filter expression; returns -1 to go on, or an exit status.
-int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out) {
+int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out,
+                            const char* usage) {
   std::vector<std::string> lines;
   if (!o.filter_file.empty()) {
     auto f = read_filter_lines(o.filter_file);
@@ -195,7 +196,7 @@ int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<
   auto r = parse_filter(o.filter_words, lines, ctx);
   if (r.error) {
     const FilterError& e = *r.error;
-    std::string text = format_filter_error(e, kUsageText);
+    std::string text = format_filter_error(e, usage);
     std::fwrite(text.data(), 1, text.size(), stderr);
     return e.status;
   }

@@ -16,7 +16,9 @@ int run_ss_mode(const SsOptions& opt);
 
 // The filter expression of `o` (words or -F file), parsed against its
 // families; a prefixed condition (unix:, inet6:...) replaces them. Errors are
-// printed as ss prints them. Returns -1 to go on, or ss's exit status.
-int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out);
+// printed as ss prints them, with `usage` (ss's usage text in ss mode; null:
+// none) after a syntax error. Returns -1 to go on, or ss's exit status.
+int parse_filter_expression(SsOptions& o, const SourcePaths& env, std::optional<Filter>& out,
+                            const char* usage);
 
 }  // namespace sw

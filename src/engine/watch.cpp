@@ -466,7 +466,18 @@ Expected<void> Watch::run(int stop_fd) {
     }
   }
   // What the kernel had already told us is not lost on the way out, and the
-  // last word is the engine's own account.
+  // last word is the engine's own account. The kernel sends destroy messages
+  // from a workqueue: on a loaded machine those of sockets closed just before
+  // the stop can still be on their way. Wait for 100 ms of silence (2 s at
+  // most) before the last drain.
+  if (stop_fd >= 0) epoll_ctl(impl_->epfd, EPOLL_CTL_DEL, stop_fd, nullptr);
+  int64_t give_up = clock_.mono_us() + 2'000'000;
+  while (clock_.mono_us() < give_up) {
+    drain();
+    int n = epoll_wait(impl_->epfd, evs, 16, 100);
+    if (n == 0) break;
+    if (n < 0 && errno != EINTR) break;
+  }
   drain();
   if (opt_.health_interval_us > 0) emit_health(clock_.wall_us());
   return {};
