@@ -128,7 +128,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   write_input(fd, data + 1, size - 1);
 
   uint64_t h = 0;
-  auto sink = [&h](sw::SocketRecord&& r) { h += touch(r); };
+  auto sink = [&h](sw::SocketRecord&& r) {
+    h += touch(r);
+    return true;
+  };
   if (mode & 1) {
     auto res = sw::replay_tcpdiag_file(path, sink);
     if (!res) h += res.error().message.size();
