@@ -123,11 +123,15 @@ int parse_args(const std::vector<std::string>& args, LogArgs& a) {
     std::string name = c >= 256 ? std::string(sub->options[static_cast<size_t>(c - 256)].long_name)
                                 : std::string();
     switch (c) {
-      case 't': case 'u': case 'w': case 'x':
+      case 't':
+      case 'u':
+      case 'w':
+      case 'x':
         table_given = true;
         a.ss_args.push_back(std::string("-") + static_cast<char>(c));
         break;
-      case '4': case '6':
+      case '4':
+      case '6':
         a.ss_args.push_back(std::string("-") + static_cast<char>(c));
         break;
       case 'A':

@@ -1,12 +1,11 @@
 #include "subcommands.hpp"
 
-#include "log_mode.hpp"
-
 #include <algorithm>
 #include <cstdio>
 
 #include "core/escape.hpp"
 #include "filter/filter.hpp"
+#include "log_mode.hpp"
 #include "ss_options.hpp"
 
 namespace sw {

@@ -24,10 +24,10 @@ namespace sw {
 // events of one socket (and outliving it: destroy messages carry no inode).
 struct OwnerInfo {
   int32_t pid = 0;
-  std::string comm;     // raw bytes from /proc/PID/stat (or the eBPF task comm)
-  std::string exe;      // readlink /proc/PID/exe, "" when unknown
+  std::string comm;  // raw bytes from /proc/PID/stat (or the eBPF task comm)
+  std::string exe;   // readlink /proc/PID/exe, "" when unknown
   bool exe_deleted = false;
-  std::string cmdline;  // NUL separators turned into spaces, "" when unknown
+  std::string cmdline;          // NUL separators turned into spaces, "" when unknown
   std::optional<uint32_t> uid;  // the process's real uid
   std::string user;             // name for uid, "" when none resolves
   uint64_t start_ticks = 0;     // /proc/PID/stat starttime (clock ticks since boot)
@@ -55,17 +55,17 @@ struct SocketCounters {
 // The engine's own visibility, for `health` events and every consumer.
 struct EngineHealth {
   uint64_t ticks = 0;
-  uint64_t processes_denied = 0;   // /proc/PID/fd we could not read
+  uint64_t processes_denied = 0;  // /proc/PID/fd we could not read
   uint64_t processes_vanished = 0;
   uint64_t netns_not_entered = 0;
   uint64_t destroy_overruns = 0;   // ENOBUFS on the destroy groups
   uint64_t ebpf_drops = 0;         // ring-buffer reservations that failed
   uint64_t dumps_interrupted = 0;  // NLM_F_DUMP_INTR that persisted
-  uint64_t sockets = 0;        // sockets known after the last tick
-  int64_t tick_cpu_us = 0;     // CPU time the last tick took (user + system)
-  uint64_t owner_scans = 0;    // /proc/PID/fd directories read since the start
+  uint64_t sockets = 0;            // sockets known after the last tick
+  int64_t tick_cpu_us = 0;         // CPU time the last tick took (user + system)
+  uint64_t owner_scans = 0;        // /proc/PID/fd directories read since the start
   bool ebpf_loaded = false;
-  std::string ebpf_reason;  // why not, when not loaded
+  std::string ebpf_reason;      // why not, when not loaded
   bool destroy_events = false;  // the kernel's destroy groups are followed
 };
 
@@ -76,17 +76,17 @@ struct SocketEvent {
   // The socket (Open, State, Close).
   std::string socket_id;  // stable for the socket's life: "<netns>-<cookie>" (hex)
   Table table = Table::Tcp;
-  uint8_t family = 0;  // AF_INET, AF_INET6, AF_UNIX...
-  uint8_t state = 0;   // TcpState numbering, after the event
+  uint8_t family = 0;     // AF_INET, AF_INET6, AF_UNIX...
+  uint8_t state = 0;      // TcpState numbering, after the event
   uint8_t old_state = 0;  // State events: before
   IpAddr local, peer;
   uint16_t lport = 0, rport = 0;
   std::string unix_path;  // AF_UNIX: bound name ("@..." abstract)
   uint64_t inode = 0;
   uint64_t cookie = 0;
-  uint64_t netns = 0;       // netns inode
-  std::string netns_name;   // "" for ours when not --all-netns, else its label
-  std::string container;    // from the owner's cgroup, "" when none
+  uint64_t netns = 0;                      // netns inode
+  std::string netns_name;                  // "" for ours when not --all-netns, else its label
+  std::string container;                   // from the owner's cgroup, "" when none
   std::shared_ptr<const OwnerInfo> owner;  // null: unknown, see owner_reason
   std::string owner_reason;  // "closed before first poll", "no permission", "kernel thread"...
   // Close: the last counters seen, how long it lived, where the close came from.

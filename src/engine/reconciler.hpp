@@ -100,8 +100,8 @@ class Reconciler {
     std::shared_ptr<const OwnerInfo> owner;
     const char* reason = nullptr;  // why owner is null (static text)
     int8_t retries_left = 0;
-    int8_t direction = 0;  // 0 unknown, 1 inbound, 2 outbound
-    bool closed = false;   // a destroy message closed it; polls may still show it
+    int8_t direction = 0;    // 0 unknown, 1 inbound, 2 outbound
+    bool closed = false;     // a destroy message closed it; polls may still show it
     uint32_t seen_poll = 0;  // the poll that saw it first
   };
   struct TupleKey {

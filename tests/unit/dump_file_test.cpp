@@ -40,7 +40,10 @@ TEST(TcpdiagFile, StopsAtFirstDoneLikeSs) {
   append(f, done());
   TempFile tf(f);
   std::vector<uint16_t> ports;
-  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&& rec) { ports.push_back(rec.lport); return true; });
+  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&& rec) {
+    ports.push_back(rec.lport);
+    return true;
+  });
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(ports, std::vector<uint16_t>{22});
 }
@@ -54,7 +57,10 @@ TEST(TcpdiagFile, TruncatedFileNamesFileAndOffset) {
   append(f, second);
   TempFile tf(f);
   int n = 0;
-  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&&) { ++n; return true; });
+  auto r = replay_tcpdiag_file(tf.path, [&](SocketRecord&&) {
+    ++n;
+    return true;
+  });
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(n, 1);
   EXPECT_NE(r.error().message.find(tf.path), std::string::npos);
@@ -83,12 +89,22 @@ TEST(ReplaySource, ReadsBothHalvesAndAppliesStatesAndFamily) {
   req.family = AF_INET6;
   req.states = kAllStates;
   std::vector<uint16_t> ports;
-  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); return true; }).has_value());
+  ASSERT_TRUE(src->dump(req,
+                        [&](SocketRecord&& r) {
+                          ports.push_back(r.lport);
+                          return true;
+                        })
+                  .has_value());
   EXPECT_EQ(ports, std::vector<uint16_t>{23});
   ports.clear();
   req.family = AF_INET;
   req.states = state_bit(kEstablished);
-  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.rport); return true; }).has_value());
+  ASSERT_TRUE(src->dump(req,
+                        [&](SocketRecord&& r) {
+                          ports.push_back(r.rport);
+                          return true;
+                        })
+                  .has_value());
   EXPECT_EQ(ports, std::vector<uint16_t>{5000});
 }
 
@@ -109,7 +125,12 @@ TEST(ReplaySource, TableMarkersRouteMessages) {
   req.family = AF_INET;
   req.states = kAllStates;
   std::vector<uint16_t> ports;
-  ASSERT_TRUE(src->dump(req, [&](SocketRecord&& r) { ports.push_back(r.lport); return true; }).has_value());
+  ASSERT_TRUE(src->dump(req,
+                        [&](SocketRecord&& r) {
+                          ports.push_back(r.lport);
+                          return true;
+                        })
+                  .has_value());
   EXPECT_EQ(ports, std::vector<uint16_t>{53});
 }
 

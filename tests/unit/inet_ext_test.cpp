@@ -108,8 +108,10 @@ RenderOptions opts(const std::string& flags) {
 
 std::vector<SocketRecord> tcpdiag_records(const std::string& file) {
   std::vector<SocketRecord> recs;
-  auto r =
-      replay_tcpdiag_file(kDir + file, [&](SocketRecord&& rec) { recs.push_back(std::move(rec)); return true; });
+  auto r = replay_tcpdiag_file(kDir + file, [&](SocketRecord&& rec) {
+    recs.push_back(std::move(rec));
+    return true;
+  });
   EXPECT_TRUE(r) << (r ? "" : r.error().message);
   return recs;
 }
@@ -124,7 +126,10 @@ std::vector<SocketRecord> replay_records(Table t) {
     req.table = t;
     req.family = fam;
     req.states = (1u << 12) - 1;
-    auto r = src->dump(req, [&](SocketRecord&& rec) { recs.push_back(std::move(rec)); return true; });
+    auto r = src->dump(req, [&](SocketRecord&& rec) {
+      recs.push_back(std::move(rec));
+      return true;
+    });
     EXPECT_TRUE(r);
   }
   return recs;

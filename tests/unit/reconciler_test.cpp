@@ -52,8 +52,8 @@ IpAddr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
   return x;
 }
 
-SocketRecord tcp(uint64_t cookie, uint8_t state, uint16_t lport, uint16_t rport,
-                 uint64_t inode = 0, uint64_t sent = 0) {
+SocketRecord tcp(uint64_t cookie, uint8_t state, uint16_t lport, uint16_t rport, uint64_t inode = 0,
+                 uint64_t sent = 0) {
   SocketRecord r;
   r.table = Table::Tcp;
   r.family = AF_INET;
@@ -260,7 +260,8 @@ TEST_F(ReconcilerTest, YoungUnattributedSocketsAreRetried) {
   rec.on_poll(poll({tcp(4, kEstablished, 1, 2, 900)}, 2), 2);
   EXPECT_FALSE(rec.wants_owner(key_of(tcp(4, 0, 1, 2), kNs)));
   rec.on_poll(poll({}, 3), 3);
-  EXPECT_EQ(take(), (V{"open 4 poll null(no process holds it)", "close 4 poll pid=55/proc sent=0 dur=2"}));
+  EXPECT_EQ(take(),
+            (V{"open 4 poll null(no process holds it)", "close 4 poll pid=55/proc sent=0 dur=2"}));
 }
 
 TEST_F(ReconcilerTest, ANamespaceNotDumpedKeepsItsSocketsAndOneThatGoesClosesThem) {
@@ -286,7 +287,6 @@ TEST_F(ReconcilerTest, OverrunsAreEvents) {
   EXPECT_EQ(take(), (V{"overrun destroy", "overrun ebpf"}));
   EXPECT_EQ(events[1].lost, 12u);
 }
-
 
 TEST_F(ReconcilerTest, TimeWaitSeenBeforeItsDestroyMessageIsThatConnection) {
   rec.on_poll(poll({}, 0), 0);
@@ -325,9 +325,10 @@ TEST_F(ReconcilerTest, EbpfListenAndCloseNameOwnersOfSocketsNoPollSaw) {
   c.new_state = kFinWait1;
   rec.on_hint(c);
   rec.on_destroy(tcp(72, kClose, 7000, 50001), kNs, 20);
-  EXPECT_EQ(take(), (V{"open 71 destroy pid=70/listener in",
-                       "close 71 destroy pid=70/listener sent=0 dur=0 in",
-                       "open 72 destroy pid=70/ebpf in", "close 72 destroy pid=70/ebpf sent=0 dur=0 in"}));
+  EXPECT_EQ(
+      take(),
+      (V{"open 71 destroy pid=70/listener in", "close 71 destroy pid=70/listener sent=0 dur=0 in",
+         "open 72 destroy pid=70/ebpf in", "close 72 destroy pid=70/ebpf sent=0 dur=0 in"}));
 }
 
 }  // namespace
