@@ -15,30 +15,13 @@
 
 #include "core/escape.hpp"
 #include "procfs/owner_enrichment.hpp"
+#include "procfs/pid_sockets.hpp"
 
 namespace sw {
 
 namespace {
 
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-
-// Parses a whole decimal d_name; false for ".", "..", "self", "12abc".
-bool parse_int(const char* s, int32_t& out) {
-  const char* end = s + std::strlen(s);
-  auto [p, ec] = std::from_chars(s, end, out);
-  return ec == std::errc() && p == end && p != s;
-}
-
-// "socket:[12345]" -> 12345.
-bool socket_inode(std::string_view link, uint64_t& ino) {
-  constexpr std::string_view kPrefix = "socket:[";
-  if (link.size() < kPrefix.size() + 2 || link.substr(0, kPrefix.size()) != kPrefix ||
-      link.back() != ']')
-    return false;
-  auto digits = link.substr(kPrefix.size(), link.size() - kPrefix.size() - 1);
-  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ino);
-  return ec == std::errc() && p == digits.data() + digits.size();
-}
 
 // A relative path built in a stack buffer: "PID/fd", "PID/task/TID/stat", ...
 struct Path {
@@ -89,7 +72,7 @@ bool numeric_entries(int dfd, std::vector<int32_t>& out, DIR** keep = nullptr) {
   }
   while (dirent* e = readdir(d)) {
     int32_t v;
-    if (parse_int(e->d_name, v)) out.push_back(v);
+    if (parse_proc_number(e->d_name, v)) out.push_back(v);
   }
   if (keep)
     *keep = d;
@@ -203,7 +186,7 @@ class OwnerScanner {
         continue;
       }
       uint64_t ino;
-      if (!socket_inode(std::string_view(link, static_cast<size_t>(n)), ino)) continue;
+      if (!parse_socket_link(std::string_view(link, static_cast<size_t>(n)), ino)) continue;
       if (targets_ && !targets_->wanted(ino)) continue;
       if (task == OwnerIndex::kNone) task = add_task(pdir, task_dir);
       res_.entries.push_back({ino, pid, tid, fd, task, OwnerIndex::kNone});

@@ -17,23 +17,6 @@ namespace {
 
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 
-bool parse_num(const char* s, int32_t& v) {
-  const char* end = s + std::strlen(s);
-  auto r = std::from_chars(s, end, v);
-  return r.ec == std::errc() && r.ptr == end && v >= 0;
-}
-
-// "socket:[12345]" -> 12345.
-bool socket_inode(std::string_view link, uint64_t& ino) {
-  constexpr std::string_view kPrefix = "socket:[";
-  if (link.size() < kPrefix.size() + 2 || link.substr(0, kPrefix.size()) != kPrefix ||
-      link.back() != ']')
-    return false;
-  auto digits = link.substr(kPrefix.size(), link.size() - kPrefix.size() - 1);
-  auto r = std::from_chars(digits.data(), digits.data() + digits.size(), ino);
-  return r.ec == std::errc() && r.ptr == digits.data() + digits.size();
-}
-
 // comm: between the first '(' and the last ')' of stat (a comm may hold ')').
 std::string comm_of(int pdir) {
   int fd = openat(pdir, "stat", O_RDONLY | O_CLOEXEC);
@@ -51,6 +34,22 @@ std::string comm_of(int pdir) {
 
 }  // namespace
 
+bool parse_proc_number(const char* name, int32_t& v) {
+  const char* end = name + std::strlen(name);
+  auto r = std::from_chars(name, end, v);
+  return r.ec == std::errc() && r.ptr == end && r.ptr != name && v >= 0;
+}
+
+bool parse_socket_link(std::string_view link, uint64_t& ino) {
+  constexpr std::string_view kPrefix = "socket:[";
+  if (link.size() < kPrefix.size() + 2 || link.substr(0, kPrefix.size()) != kPrefix ||
+      link.back() != ']')
+    return false;
+  auto digits = link.substr(kPrefix.size(), link.size() - kPrefix.size() - 1);
+  auto r = std::from_chars(digits.data(), digits.data() + digits.size(), ino);
+  return r.ec == std::errc() && r.ptr == digits.data() + digits.size();
+}
+
 std::vector<int32_t> list_pids(int proc_fd) {
   std::vector<int32_t> out;
   int dfd = openat(proc_fd, ".", kDirFlags);
@@ -62,7 +61,7 @@ std::vector<int32_t> list_pids(int proc_fd) {
   }
   while (dirent* e = readdir(d)) {
     int32_t v;
-    if (parse_num(e->d_name, v)) out.push_back(v);
+    if (parse_proc_number(e->d_name, v)) out.push_back(v);
   }
   closedir(d);
   std::sort(out.begin(), out.end());
@@ -99,7 +98,7 @@ PidSockets scan_pid_sockets(int proc_fd, int32_t pid, bool details) {
   char link[64];
   while (dirent* e = readdir(d)) {
     int32_t fd;
-    if (!parse_num(e->d_name, fd)) continue;
+    if (!parse_proc_number(e->d_name, fd)) continue;
     ++out.fds;
     ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof link);
     if (n <= 0) {
@@ -110,7 +109,7 @@ PidSockets scan_pid_sockets(int proc_fd, int32_t pid, bool details) {
       continue;  // closed while we looked
     }
     uint64_t ino;
-    if (socket_inode(std::string_view(link, static_cast<size_t>(n)), ino))
+    if (parse_socket_link(std::string_view(link, static_cast<size_t>(n)), ino))
       out.inodes.push_back(ino);
   }
   closedir(d);

@@ -7,11 +7,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "procfs/process_info.hpp"
 
 namespace sw {
+
+// A whole decimal /proc entry name ("1234"); false for ".", "self", "12abc".
+bool parse_proc_number(const char* name, int32_t& out);
+// An fd link "socket:[12345]" -> 12345; false for anything else.
+bool parse_socket_link(std::string_view link, uint64_t& ino);
 
 enum class PidScanStatus : uint8_t { Ok, Denied, Vanished };
 

@@ -12,6 +12,7 @@
 #include "core/tables.hpp"
 #include "core/utf8.hpp"
 #include "render/community_id.hpp"
+#include "render/json_rows.hpp"
 #include "render/json_writer.hpp"
 
 namespace sw {
@@ -47,30 +48,6 @@ std::string_view event_type_name(EventType t) {
 }
 
 namespace {
-
-// The same names as sockwatch/1's "family" (render/json_rows.cpp).
-std::string_view family_name(int af) {
-  switch (af) {
-    case AF_INET:
-      return "inet";
-    case AF_INET6:
-      return "inet6";
-    case AF_UNIX:
-      return "unix";
-    case AF_PACKET:
-      return "packet";
-    case AF_NETLINK:
-      return "netlink";
-    case AF_VSOCK:
-      return "vsock";
-    case AF_TIPC:
-      return "tipc";
-    case AF_XDP:
-      return "xdp";
-    default:
-      return "unknown";
-  }
-}
 
 bool is_inet(const SocketEvent& ev) { return ev.family == AF_INET || ev.family == AF_INET6; }
 

@@ -21,8 +21,6 @@ std::string_view json_state_name(int state) {
   return kNames[static_cast<size_t>(state)];
 }
 
-namespace {
-
 std::string_view family_name(int af) {
   switch (af) {
     case AF_INET:
@@ -45,6 +43,8 @@ std::string_view family_name(int af) {
       return "unknown";
   }
 }
+
+namespace {
 
 std::string numeric_addr(const IpAddr& a) {
   char buf[INET6_ADDRSTRLEN] = {};

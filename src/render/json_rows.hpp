@@ -8,10 +8,10 @@
 #include "core/socket_record.hpp"
 #include "enrich/container.hpp"
 #include "enrich/names.hpp"
+#include "enrich/netns_label.hpp"
 #include "enrich/services.hpp"
 #include "procfs/owner_index.hpp"
 #include "render/json_writer.hpp"
-#include "enrich/netns_label.hpp"
 #include "render/ss_rows.hpp"
 
 namespace sw {
@@ -55,5 +55,7 @@ void write_owner_scan_json(JsonWriter& w, const OwnerScanStats& st);
 
 // Filter-language name of a state ("established", "unconnected", ...).
 std::string_view json_state_name(int state);
+// sockwatch/1's "family" value ("inet", "inet6", "unix", ...; "unknown").
+std::string_view family_name(int af);
 
 }  // namespace sw
