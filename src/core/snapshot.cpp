@@ -63,6 +63,9 @@ SnapEntry snap_entry(const SocketRecord& r, uint64_t netns) {
   e.rport = r.rport;
   e.inode = r.inode;
   e.uid = r.uid;
+  e.rqueue = static_cast<uint32_t>(std::clamp<int64_t>(r.rqueue, 0, UINT32_MAX));
+  e.wqueue = static_cast<uint32_t>(std::clamp<int64_t>(r.wqueue, 0, UINT32_MAX));
+  e.ifindex = r.ifindex;
   if (r.ext && r.ext->info) {
     const tcp_info& i = *r.ext->info;
     e.has_counters = true;
@@ -72,6 +75,7 @@ SnapEntry snap_entry(const SocketRecord& r, uint64_t netns) {
     e.counters.segs_out = i.tcpi_segs_out;
     e.counters.segs_in = i.tcpi_segs_in;
     e.counters.retrans = i.tcpi_total_retrans;
+    e.rtt_us = i.tcpi_rtt;
   }
   if (r.unix_ext && r.unix_ext->has_name)
     e.unix_path = std::make_shared<const std::string>(r.unix_ext->path);

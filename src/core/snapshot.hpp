@@ -17,27 +17,10 @@
 #include <vector>
 
 #include "core/socket_event.hpp"
+#include "core/socket_key.hpp"
 #include "core/socket_record.hpp"
 
 namespace sw {
-
-struct SocketKey {
-  uint64_t netns = 0;
-  uint64_t cookie = 0;
-  // Only when cookie == 0: a hash of the 5-tuple (or of the inode for
-  // non-inet sockets). Kept as a hash so a key stays 24 bytes.
-  uint64_t tuple = 0;
-  uint8_t table = 0;  // Table numbering
-
-  auto operator<=>(const SocketKey&) const = default;
-  bool operator==(const SocketKey&) const = default;
-  // "<netns>-<cookie>" in hex: what events carry as socket_id.
-  std::string id() const;
-};
-
-struct SocketKeyHash {
-  size_t operator()(const SocketKey& k) const noexcept;
-};
 
 SocketKey key_of(const SocketRecord& r, uint64_t netns);
 
@@ -54,6 +37,12 @@ struct SnapEntry {
   uint32_t uid = 0;
   bool has_counters = false;
   SocketCounters counters;
+  // What a live table shows beside the counters (top): queues as ss prints
+  // them, the smoothed RTT (tcpi_rtt, µs; 0 without tcp_info) and the bound
+  // device, which SOCK_DESTROY and the `dev` filter term need.
+  uint32_t rqueue = 0, wqueue = 0;
+  uint32_t rtt_us = 0;
+  uint32_t ifindex = 0;
   // AF_UNIX only: shared, since most ticks copy entries unchanged and most
   // sockets have none.
   std::shared_ptr<const std::string> unix_path;

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "core/socket_key.hpp"
 #include "core/socket_record.hpp"
 #include "core/tables.hpp"
 
@@ -75,6 +76,7 @@ struct SocketEvent {
 
   // The socket (Open, State, Close).
   std::string socket_id;  // stable for the socket's life: "<netns>-<cookie>" (hex)
+  SocketKey key;          // the same identity as a value (socket_id is key.id())
   Table table = Table::Tcp;
   uint8_t family = 0;     // AF_INET, AF_INET6, AF_UNIX...
   uint8_t state = 0;      // TcpState numbering, after the event

@@ -69,9 +69,9 @@ Reconciler::TupleKey Reconciler::tuple_of(uint64_t netns, uint8_t family, const 
 }
 
 bool Reconciler::wants_owner(const SocketKey& key) const {
-  const SnapEntry* e = prev_.find(key);
+  const SnapEntry* e = prev_->find(key);
   if (!e) return !tombstones_.count(key);
-  const Live& l = live_[static_cast<size_t>(e - prev_.entries().data())];
+  const Live& l = live_[static_cast<size_t>(e - prev_->entries().data())];
   return !l.closed && !l.owner && l.retries_left > 0;
 }
 
@@ -79,7 +79,7 @@ std::vector<uint64_t> Reconciler::owner_wants(const Snapshot& cur) const {
   // One merge walk (both are in key order): sockets new to us, and young
   // ones still without an owner.
   std::vector<uint64_t> out;
-  const auto& a = prev_.entries();
+  const auto& a = prev_->entries();
   const auto& b = cur.entries();
   size_t i = 0;
   for (const SnapEntry& e : b) {
@@ -158,6 +158,7 @@ SocketEvent Reconciler::base_event(EventType type, const SnapEntry& e, const Liv
   ev.type = type;
   ev.ts_us = now_us;
   ev.socket_id = e.key.id();
+  ev.key = e.key;
   ev.table = e.table;
   ev.family = e.family;
   ev.state = e.state;
@@ -194,18 +195,18 @@ void Reconciler::emit_close(const SnapEntry& e, const Live& live, int64_t now_us
 void Reconciler::on_poll(Snapshot cur, int64_t now_us) {
   // A namespace this poll could not look at keeps what we knew of it.
   std::vector<uint64_t> missing;
-  for (uint64_t ns : prev_.netns_seen())
+  for (uint64_t ns : prev_->netns_seen())
     if (!cur.saw_netns(ns)) missing.push_back(ns);
   if (!missing.empty()) {
     std::vector<SnapEntry> merged = cur.entries();
-    for (const SnapEntry& e : prev_.entries())
+    for (const SnapEntry& e : prev_->entries())
       if (std::binary_search(missing.begin(), missing.end(), e.key.netns)) merged.push_back(e);
     std::vector<uint64_t> seen = cur.netns_seen();
     seen.insert(seen.end(), missing.begin(), missing.end());
     cur = Snapshot(std::move(merged), cur.taken_us(), std::move(seen));
   }
 
-  const auto& a = prev_.entries();
+  const auto& a = prev_->entries();
   const auto& b = cur.entries();
   std::vector<Live> next(b.size());
   bool first = polls_ == 0;
@@ -219,7 +220,7 @@ void Reconciler::on_poll(Snapshot cur, int64_t now_us) {
       next[j++] = live_[i++];
     }
   }
-  std::vector<SnapChange> changes = diff(prev_, cur);
+  std::vector<SnapChange> changes = diff(*prev_, cur);
   // New listeners first: a connection accepted from one in this same poll
   // inherits its owner.
   auto open = [&](const SnapChange& c) {
@@ -293,18 +294,18 @@ void Reconciler::on_poll(Snapshot cur, int64_t now_us) {
     l.owner = owners_.owner_of(b[j].inode);
     if (l.owner) l.reason = nullptr;
   }
-  prev_ = std::move(cur);
+  prev_ = std::make_shared<const Snapshot>(std::move(cur));
   live_ = std::move(next);
   ++polls_;
-  rebuild_listeners(prev_.entries(), live_);
+  rebuild_listeners(prev_->entries(), live_);
   minis_.clear();
-  for (size_t i = 0; i < prev_.entries().size(); ++i) {
-    const SnapEntry& e = prev_.entries()[i];
+  for (size_t i = 0; i < prev_->entries().size(); ++i) {
+    const SnapEntry& e = prev_->entries()[i];
     if (is_mini(e) && e.is_inet() && !live_[i].closed)
       minis_[tuple_of(e.key.netns, e.family, e.local, e.lport, e.peer, e.rport)] = i;
   }
   expire(now_us);
-  stats_.live = prev_.size();
+  stats_.live = prev_->size();
 }
 
 void Reconciler::on_destroy(const SocketRecord& r, uint64_t netns, int64_t now_us) {
@@ -314,8 +315,8 @@ void Reconciler::on_destroy(const SocketRecord& r, uint64_t netns, int64_t now_u
     if (e.is_inet() && e.table == Table::Tcp)
       tw_tombstones_[tuple_of(netns, e.family, e.local, e.lport, e.peer, e.rport)] = now_us;
   };
-  if (const SnapEntry* known = prev_.find(e.key)) {
-    Live& l = live_[static_cast<size_t>(known - prev_.entries().data())];
+  if (const SnapEntry* known = prev_->find(e.key)) {
+    Live& l = live_[static_cast<size_t>(known - prev_->entries().data())];
     if (l.closed) {
       ++stats_.duplicates;
       return;
@@ -357,7 +358,7 @@ void Reconciler::on_destroy(const SocketRecord& r, uint64_t netns, int64_t now_u
         }
       }
       SnapEntry last = e;
-      last.key = prev_.entries()[i].key;
+      last.key = prev_->entries()[i].key;
       l.closed = true;
       minis_.erase(mt);
       emit_close(last, l, now_us, "destroy", final_counters);
@@ -445,7 +446,7 @@ void Reconciler::on_overrun(const std::string& what, uint64_t lost, int64_t now_
 }
 
 void Reconciler::on_netns_gone(uint64_t netns, int64_t now_us) {
-  const auto& a = prev_.entries();
+  const auto& a = prev_->entries();
   std::vector<SnapEntry> keep;
   std::vector<Live> keep_live;
   keep.reserve(a.size());
@@ -462,14 +463,27 @@ void Reconciler::on_netns_gone(uint64_t netns, int64_t now_us) {
     }
   }
   std::vector<uint64_t> seen;
-  for (uint64_t ns : prev_.netns_seen())
+  for (uint64_t ns : prev_->netns_seen())
     if (ns != netns) seen.push_back(ns);
   // Entries are already in key order: the constructor's sort is a no-op pass.
-  prev_ = Snapshot(std::move(keep), prev_.taken_us(), std::move(seen));
+  prev_ = std::make_shared<const Snapshot>(std::move(keep), prev_->taken_us(), std::move(seen));
   live_ = std::move(keep_live);
-  rebuild_listeners(prev_.entries(), live_);
+  rebuild_listeners(prev_->entries(), live_);
   minis_.clear();  // positions moved; the next poll rebuilds it
-  stats_.live = prev_.size();
+  stats_.live = prev_->size();
+}
+
+Reconciler::Known Reconciler::known_at(size_t i) const {
+  const Live& l = live_[i];
+  Known k;
+  k.owner = l.owner;
+  k.reason = l.owner ? nullptr : l.reason;
+  k.opened_us = l.opened_us;
+  k.inbound = l.direction == 1;
+  k.direction_known = l.direction != 0;
+  k.closed = l.closed;
+  k.preexisting = l.seen_poll == 1;
+  return k;
 }
 
 void Reconciler::expire(int64_t now_us) {

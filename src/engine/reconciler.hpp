@@ -90,7 +90,20 @@ class Reconciler {
   // A namespace is gone: its sockets close (their namespace took them).
   void on_netns_gone(uint64_t netns, int64_t now_us);
 
-  const Snapshot& current() const { return prev_; }
+  const Snapshot& current() const { return *prev_; }
+  // The same snapshot, shared: a consumer (top's paused display) may hold it
+  // past the next poll without copying it.
+  std::shared_ptr<const Snapshot> shared_current() const { return prev_; }
+  // What the reconciler knows of entry `i` of current() beyond the entry.
+  struct Known {
+    std::shared_ptr<const OwnerInfo> owner;
+    const char* reason = nullptr;  // why owner is null (static text)
+    int64_t opened_us = 0;
+    bool direction_known = false, inbound = false;
+    bool closed = false;       // a destroy message closed it; this poll still shows it
+    bool preexisting = false;  // there before the engine's first look
+  };
+  Known known_at(size_t i) const;
   const ReconcilerStats& stats() const { return stats_; }
   bool first_poll_done() const { return polls_ > 0; }
 
@@ -145,7 +158,7 @@ class Reconciler {
   OwnerSource& owners_;
   SocketEventSink emit_;
   ReconcilerOptions opt_;
-  Snapshot prev_;
+  std::shared_ptr<const Snapshot> prev_ = std::make_shared<const Snapshot>();
   std::vector<Live> live_;  // parallel to prev_.entries()
   uint64_t polls_ = 0;
   // Closed by a destroy message: key -> the last time a poll still showed it

@@ -18,6 +18,7 @@
 #include "ebpf/state_source.hpp"
 #include "engine/collector.hpp"
 #include "engine/namespace_walk.hpp"
+#include "engine/watch_impl.hpp"
 #include "filter/filter.hpp"
 #include "netlink/events.hpp"
 #include "netlink/source.hpp"
@@ -69,27 +70,6 @@ const Clock& system_clock() {
   return clock;
 }
 
-struct Watch::Ns {
-  uint64_t inode = 0;
-  std::string name;
-  std::string container;
-  LiveSource src;
-  std::unique_ptr<EventListener> events;
-  std::set<std::string> reported;  // diagnostics already said for this namespace
-};
-
-struct Watch::Impl {
-  std::unique_ptr<StateSource> ebpf;
-  uint64_t ebpf_drops_seen = 0;
-  std::unique_ptr<NamespaceWalk> walk;
-  std::unique_ptr<Collector> collector;
-  LiveSource placeholder;  // the collector's source until the first namespace
-  int epfd = -1;
-  ~Impl() {
-    if (epfd >= 0) ::close(epfd);
-  }
-};
-
 Watch::Watch(WatchOptions opt, SocketEventSink sink, const Clock& clock)
     : opt_(std::move(opt)), sink_(std::move(sink)), clock_(clock), impl_(new Impl) {
   // Counters at every tick: tcp_info rides on the dump (INET_DIAG_INFO).
@@ -122,7 +102,7 @@ void Watch::open_namespace(uint64_t inode, const std::string& name, const std::s
   std::string where = name.empty() ? fmt::format("netns {}", inode) : "netns " + name;
   if (auto r = ns->src.open(); !r) {
     note(Diagnostic::Kind::Failure,
-         fmt::format("sockwatch: log: {}: sock_diag: {}", where, r.error().message));
+         fmt::format("sockwatch: {}: {}: sock_diag: {}", opt_.who, where, r.error().message));
     return;
   }
   bool tcp = opt_.plan.has_table(Table::Tcp), udp = opt_.plan.has_table(Table::Udp);
@@ -142,9 +122,9 @@ void Watch::open_namespace(uint64_t inode, const std::string& name, const std::s
       }
     } else {
       note(Diagnostic::Kind::Warning,
-           fmt::format("sockwatch: log: {}: the kernel's destroy events are not available ({}): "
+           fmt::format("sockwatch: {}: {}: the kernel's destroy events are not available ({}): "
                        "connections that open and close between two polls are missed",
-                       where, l.error().message));
+                       opt_.who, where, l.error().message));
     }
   }
   ns_.push_back(std::move(ns));
@@ -205,9 +185,9 @@ Expected<void> Watch::start() {
     } else {
       health_.ebpf_reason = src.error().message;
       note(Diagnostic::Kind::Warning,
-           fmt::format("sockwatch: log: eBPF not loaded ({}): owners of connections shorter "
+           fmt::format("sockwatch: {}: eBPF not loaded ({}): owners of connections shorter "
                        "than a poll come from their listener, or are reported unknown",
-                       src.error().message));
+                       opt_.who, src.error().message));
     }
   } else {
     health_.ebpf_reason = "disabled (--no-ebpf)";
@@ -252,7 +232,7 @@ void Watch::drain_ebpf() {
   });
   if (!r) {
     note(Diagnostic::Kind::Warning,
-         fmt::format("sockwatch: log: eBPF ring buffer: {}; eBPF source stopped",
+         fmt::format("sockwatch: {}: eBPF ring buffer: {}; eBPF source stopped", opt_.who,
                      r.error().message));
     impl_->ebpf.reset();
     health_.ebpf_loaded = false;
@@ -288,7 +268,7 @@ void Watch::drain_destroy(Ns& ns, std::vector<SocketRecord>* hold) {
       });
   if (!r) {
     note(Diagnostic::Kind::Warning,
-         fmt::format("sockwatch: log: destroy events: {}", r.error().message));
+         fmt::format("sockwatch: {}: destroy events: {}", opt_.who, r.error().message));
     ns.events.reset();
   }
 }
@@ -435,12 +415,23 @@ Expected<void> Watch::run(int stop_fd) {
     ev.data.ptr = nullptr;
     epoll_ctl(impl_->epfd, EPOLL_CTL_ADD, stop_fd, &ev);
   }
+  for (auto& w : fds_) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &w;
+    epoll_ctl(impl_->epfd, EPOLL_CTL_ADD, w.fd, &ev);
+  }
   int64_t next = clock_.mono_us();
   epoll_event evs[16];
   while (!stopping_) {
+    if (tick_now_) {
+      tick_now_ = false;
+      next = clock_.mono_us();
+    }
     int64_t now = clock_.mono_us();
     if (now >= next) {
       if (auto r = tick(); !r) return r;
+      if (after_tick_) after_tick_();
       next += opt_.interval_us;
       now = clock_.mono_us();
       if (next <= now) next = now + opt_.interval_us;  // fell behind: no burst of ticks
@@ -456,6 +447,10 @@ Expected<void> Watch::run(int stop_fd) {
       void* p = evs[i].data.ptr;
       if (!p) {
         stopping_ = true;
+      } else if (auto f = std::find_if(fds_.begin(), fds_.end(),
+                                       [&](const WatchedFd& w) { return &w == p; });
+                 f != fds_.end()) {
+        f->ready();
       } else if (p == impl_.get()) {
         drain_ebpf();
       } else {
@@ -471,6 +466,7 @@ Expected<void> Watch::run(int stop_fd) {
   // the stop can still be on their way. Wait for 100 ms of silence (2 s at
   // most) before the last drain.
   if (stop_fd >= 0) epoll_ctl(impl_->epfd, EPOLL_CTL_DEL, stop_fd, nullptr);
+  for (auto& w : fds_) epoll_ctl(impl_->epfd, EPOLL_CTL_DEL, w.fd, nullptr);
   int64_t give_up = clock_.mono_us() + 2'000'000;
   while (clock_.mono_us() < give_up) {
     drain();

@@ -41,6 +41,7 @@ struct WatchOptions {
   bool destroy_events = true;
   bool owners = true;
   OwnerCacheOptions owner_cache;
+  std::string who = "log";  // the subcommand diagnostics name ("sockwatch: log: ...")
 };
 
 class Watch {
@@ -68,6 +69,24 @@ class Watch {
   void set_diagnostics(std::function<void(Diagnostic&&)> fn) { on_diag_ = std::move(fn); }
   const Reconciler& reconciler() const { return *reconciler_; }
 
+  // For an interactive consumer (top) that shares run()'s loop: `ready` runs
+  // when `fd` is readable (keys, signals); `after_tick` after every tick of
+  // run(). Set before run().
+  void add_fd(int fd, std::function<void()> ready) { fds_.push_back({fd, std::move(ready)}); }
+  void set_after_tick(std::function<void()> fn) { after_tick_ = std::move(fn); }
+  // The refresh interval from now on; tick_soon() makes run() tick at once.
+  void set_interval(int64_t us) { opt_.interval_us = us; }
+  int64_t interval_us() const { return opt_.interval_us; }
+  void tick_soon() { tick_now_ = true; }
+
+  // Acting on one socket of the current snapshot, in its own namespace.
+  // inspect: the kernel's full record for it now (tcp_info, memory, timers;
+  // every extension ss -i -m -e -o asks for), an Error when it is gone.
+  // destroy: SOCK_DESTROY for it (needs CAP_NET_ADMIN and
+  // CONFIG_INET_DIAG_DESTROY; Error::code is the errno).
+  Expected<SocketRecord> inspect(const SnapEntry& e);
+  Expected<void> destroy(const SnapEntry& e);
+
  private:
   struct Ns;
   void note(Diagnostic::Kind kind, std::string text);
@@ -88,6 +107,13 @@ class Watch {
   std::vector<std::unique_ptr<Ns>> ns_;
   struct Impl;
   std::unique_ptr<Impl> impl_;  // eBPF source, namespace walk, epoll
+  struct WatchedFd {
+    int fd;
+    std::function<void()> ready;
+  };
+  std::vector<WatchedFd> fds_;
+  std::function<void()> after_tick_;
+  bool tick_now_ = false;
   std::vector<Diagnostic> diagnostics_;
   std::function<void(Diagnostic&&)> on_diag_;
   std::string last_failure_;
