@@ -168,25 +168,6 @@ struct Builder {
   }
 };
 
-// ss's scan_state(); -1 for an unknown name.
-int64_t scan_state(const char* s) {
-  if (!strcasecmp(s, "close") || !strcasecmp(s, "closed")) return state_bit(kClose);
-  if (!strcasecmp(s, "syn-rcv")) return state_bit(kSynRecv);
-  if (!strcasecmp(s, "established")) return state_bit(kEstablished);
-  if (!strcasecmp(s, "all")) return kAllStates;
-  if (!strcasecmp(s, "connected")) return kAllStates & ~(state_bit(kClose) | state_bit(kListen));
-  if (!strcasecmp(s, "synchronized"))
-    return kAllStates & ~(state_bit(kClose) | state_bit(kListen) | state_bit(kSynSent));
-  if (!strcasecmp(s, "bucket")) return state_bit(kSynRecv) | state_bit(kTimeWait);
-  if (!strcasecmp(s, "big")) return kAllStates & ~(state_bit(kSynRecv) | state_bit(kTimeWait));
-  static const char* const kNames[kStateMax] = {
-      "UNKNOWN",   "established", "syn-sent",   "syn-recv", "fin-wait-1", "fin-wait-2",
-      "time-wait", "unconnected", "close-wait", "last-ack", "listening",  "closing"};
-  for (int i = 0; i < kStateMax; ++i)
-    if (!strcasecmp(s, kNames[i])) return state_bit(i);
-  return -1;
-}
-
 ParseOutcome usage_error() {
   ParseOutcome r;
   r.exit_code = 255;

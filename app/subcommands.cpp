@@ -6,6 +6,7 @@
 #include "core/escape.hpp"
 #include "filter/filter.hpp"
 #include "log_mode.hpp"
+#include "top_mode.hpp"
 #include "ss_options.hpp"
 
 namespace sw {
@@ -33,6 +34,31 @@ const OptionDoc kLogOptions[] = {
     {'h', "help", "", "this text", 4},
 };
 
+// `sockwatch top` (docs/top.md, man/sockwatch-top.8.scd). Filter operands are
+// the view's initial filter (the `/` prompt edits it), not a collection limit.
+const OptionDoc kTopOptions[] = {
+    {'t', "tcp", "", "TCP sockets (the default is TCP and UDP)", 0},
+    {'u', "udp", "", "UDP sockets", 0},
+    {'w', "raw", "", "RAW sockets", 0},
+    {'x', "unix", "", "Unix domain sockets", 0},
+    {'4', "ipv4", "", "only IPv4 sockets", 0},
+    {'6', "ipv6", "", "only IPv6 sockets", 0},
+    {0, "all-netns", "", "every network namespace on the host (containers)", 0},
+    {'d', "delay", "SECONDS", "seconds between refreshes (default 1; fractions allowed)", 1},
+    {0, "linger", "SECONDS", "how long closed connections stay on screen (default 5)", 1},
+    {0, "view", "VIEW", "start in: connections, listeners, processes, remotes", 1},
+    {0, "sort", "COLUMN", "sort by a column title (rx/s, local, age...; -COLUMN reverses)", 1},
+    {0, "search", "TEXT", "start with this free-text search", 1},
+    {0, "mono", "", "no colours (NO_COLOR in the environment does the same)", 2},
+    {0, "no-mouse", "", "leave the mouse to the terminal (select text)", 2},
+    {0, "no-ebpf", "", "do not load the eBPF state-change source", 2},
+    {'b', "batch", "", "print frames as text to stdout, no terminal (like top -b)", 3},
+    {'n', "iterations", "COUNT", "with -b: stop after COUNT frames", 3},
+    {'j', "json", "", "with -b: each frame as one NDJSON line (schema sockwatch-top/1)", 3},
+    {0, "width", "COLUMNS", "with -b: the frame width (default: the terminal's, else 160)", 3},
+    {'h', "help", "", "this text and the key bindings", 4},
+};
+
 // Planned subcommands (DESIGN.md) have no options table until they exist: the
 // docs describe only what this version does. Each issue that implements one
 // fills in `options` (a kNameOptions array, which the drift test in
@@ -41,11 +67,8 @@ const OptionDoc kLogOptions[] = {
 const Subcommand kSubcommands[] = {
     {"log", "headless event stream: every connection opened, changed, closed",
      "[ OPTIONS ] [ FILTER ]", kLogOptions, run_log},
-    {"top",
-     "live table of connections with rates, sort, filter and kill",
-     "[ OPTIONS ]",
-     {},
-     nullptr},
+    {"top", "live table of connections with rates, sort, filter and kill",
+     "[ OPTIONS ] [ FILTER ]", kTopOptions, run_top, top_help_epilog},
     {"baseline",
      "record what listens and talks; diff later, with an exit code for cron",
      "{save|diff} [ OPTIONS ]",
@@ -169,6 +192,7 @@ std::string subcommand_help(const Subcommand& sub) {
     out += '\n';
     append_options(out, sub.options);
   }
+  if (sub.help_epilog) out += sub.help_epilog();
   return out;
 }
 

@@ -40,6 +40,8 @@ struct Subcommand {
   // `sockwatch top -n`). Returns the exit status (0 ok, 1 runtime failure,
   // 2 usage error, 3 internal error). nullptr: planned, not in this version.
   int (*run)(const std::vector<std::string>& args) = nullptr;
+  // More text after the options in `NAME --help` (top: its key bindings).
+  std::string (*help_epilog)() = nullptr;
 };
 
 // Every subcommand, implemented or planned, in the order `--help` lists them.

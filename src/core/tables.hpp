@@ -63,5 +63,8 @@ uint64_t table_default_families(Table t);
 // Default tables and states of an address family (ss's default_afs); 0 if none.
 uint32_t family_default_tables(int af);
 uint32_t family_default_states(int af);
+// ss's scan_state(): the state bits a `state`/`exclude` word names
+// ("established", "connected", "bucket"...); -1 for an unknown name.
+int64_t scan_state(const char* s);
 
 }  // namespace sw

@@ -1,0 +1,583 @@
+// TopApp's pure layout: model + interactive state -> Frame of any size.
+// Columns drop by priority to fit (never wrap); widths follow what the
+// visible rows hold; only the rows on screen are formatted.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/escape.hpp"
+#include "tui/top_app.hpp"
+#include "tui/top_format.hpp"
+
+namespace sw::tui {
+
+std::string escape_for_display(std::string_view s) {
+  std::string out;
+  append_escaped(out, s);
+  return out;
+}
+
+namespace {
+
+struct ColSpec {
+  Col col;
+  int min, max;
+  int priority;  // lower stays longer
+  bool right;    // numbers align right
+};
+
+ColSpec spec_of(Col c) {
+  switch (c) {
+    case Col::Proto: return {c, 5, 6, 0, false};
+    case Col::State: return {c, 11, 11, 0, false};
+    case Col::Local: return {c, 13, 47, 0, false};
+    case Col::Remote: return {c, 13, 47, 0, false};
+    case Col::Process: return {c, 10, 28, 1, false};
+    case Col::RxRate: return {c, 6, 8, 1, true};
+    case Col::TxRate: return {c, 6, 8, 1, true};
+    case Col::Age: return {c, 4, 5, 2, true};
+    case Col::Rtt: return {c, 5, 7, 3, true};
+    case Col::RxTotal: return {c, 5, 7, 4, true};
+    case Col::TxTotal: return {c, 5, 7, 4, true};
+    case Col::Retrans: return {c, 4, 6, 5, true};
+    case Col::User: return {c, 4, 12, 5, false};
+    case Col::RecvQ: return {c, 6, 8, 6, true};
+    case Col::SendQ: return {c, 6, 8, 6, true};
+    case Col::Container: return {c, 9, 20, 7, false};
+    case Col::Scope: return {c, 8, 8, 1, false};
+    case Col::Accept: return {c, 8, 16, 1, true};
+    case Col::Name: return {c, 10, 30, 0, false};
+    case Col::Sockets: return {c, 7, 8, 0, true};
+    case Col::Estab: return {c, 5, 7, 1, true};
+    case Col::Listen: return {c, 6, 7, 3, true};
+    case Col::TimeWait: return {c, 8, 8, 1, true};
+    case Col::SynSent: return {c, 7, 7, 2, true};
+    case Col::CloseWait: return {c, 9, 9, 2, true};
+    case Col::Other: return {c, 5, 6, 4, true};
+    default: return {c, 4, 10, 9, false};
+  }
+}
+
+// Eighths of a block: the sparkline's bars.
+const char* const kBars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+                             "\u2585", "\u2586", "\u2587", "\u2588"};
+
+std::string sparkline(const std::deque<double>& rx, const std::deque<double>& tx, size_t n) {
+  std::vector<double> v;
+  size_t total = std::min(rx.size(), tx.size());
+  for (size_t i = total > n ? total - n : 0; i < total; ++i) v.push_back(rx[i] + tx[i]);
+  double mx = 0;
+  for (double x : v) mx = std::max(mx, x);
+  std::string out;
+  for (double x : v) out += kBars[mx > 0 ? std::min(7, static_cast<int>(x / mx * 7.999)) : 0];
+  return out;
+}
+
+Attr mark_attr(Mark m, bool color) {
+  Attr a;
+  if (!color) {
+    if (m == Mark::New) a.bold = true;
+    if (m == Mark::Changed) a.underline = true;
+    if (m == Mark::Closed) a.dim = true;
+    return a;
+  }
+  if (m == Mark::New) a.fg = Color::Green;
+  if (m == Mark::Changed) a.fg = Color::Yellow;
+  if (m == Mark::Closed) a.fg = Color::Red;
+  return a;
+}
+
+// Right-aligned or left-aligned in `w` columns (the text already fits).
+void put_cell(Frame& f, int y, int x, int w, const std::string& s, bool right, Attr a) {
+  std::string_view t = fit_width(s, w);
+  int tw = display_width(t);
+  f.put(y, right ? x + w - tw : x, t, a);
+}
+
+// A cell cut to width with the cut shown: "…" at the end (or at the start
+// for addresses, whose port is what matters most).
+std::string cut(const std::string& s, int w, bool keep_end) {
+  if (display_width(s) <= w) return s;
+  if (w <= 1) return std::string(fit_width(s, w));
+  if (!keep_end) return std::string(fit_width(s, w - 1)) + "\u2026";
+  // Keep the tail: drop code points from the front until it fits.
+  size_t i = 0;
+  while (i < s.size() && display_width(std::string_view(s).substr(i)) > w - 1) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) ++i;
+  }
+  return "\u2026" + s.substr(i);
+}
+
+}  // namespace
+
+std::string TopApp::cell(const RowData& d, const RowRef& r, Col c) {
+  (void)r;
+  const SnapEntry& e = *d.e;
+  const RowState& st = *d.st;
+  const OwnerInfo* o = st.owner.get();
+  auto endpoint = [&](const IpAddr& a, uint16_t port, bool remote) {
+    if (!e.is_inet()) {
+      if (!remote && e.unix_path) return escape_for_display(*e.unix_path);
+      return std::string(remote ? "*" : (e.inode ? fmt::format("ino:{}", e.inode) : "*"));
+    }
+    std::string host, svc;
+    if (!opt_.numeric && names_) {
+      if (!a.is_any()) host = names_->host(a);
+      if (port) svc = names_->service(port, e.table);
+    }
+    if (host.empty()) return endpoint_text(a, port, svc);
+    return escape_for_display(host) + ":" + (svc.empty() ? std::to_string(port) : svc);
+  };
+  switch (c) {
+    case Col::Proto: return proto_text(static_cast<int>(e.table), e.family);
+    case Col::State:
+      if (d.closed) return d.closed->short_lived ? "SHORT-LIVED" : "CLOSED";
+      return state_text(e.state);
+    case Col::Local: return endpoint(e.local, e.lport, false);
+    case Col::Remote: return endpoint(e.peer, e.rport, true);
+    case Col::Process:
+      if (!o) return e.state == kTimeWait || e.state == kSynRecv ? "(kernel)" : "-";
+      return escape_for_display(o->comm) + "/" + std::to_string(o->pid);
+    case Col::User:
+      if (o && !o->user.empty()) return escape_for_display(o->user);
+      if (o && o->uid) return std::to_string(*o->uid);
+      return e.is_inet() ? std::to_string(e.uid) : "";
+    case Col::Container:
+      if (o && !o->container.empty()) return escape_for_display(o->container);
+      return "";
+    case Col::RxRate: return rate_text(st.rx_bps);
+    case Col::TxRate: return rate_text(st.tx_bps);
+    case Col::RxTotal: return e.has_counters ? bytes_text(static_cast<double>(e.counters.bytes_received)) : "";
+    case Col::TxTotal: return e.has_counters ? bytes_text(static_cast<double>(e.counters.bytes_acked)) : "";
+    case Col::Rtt: return rtt_text(e.rtt_us);
+    case Col::Retrans: return e.has_counters ? std::to_string(e.counters.retrans) : "";
+    case Col::RecvQ: return std::to_string(e.rqueue);
+    case Col::SendQ: return std::to_string(e.wqueue);
+    case Col::Age: {
+      int64_t end = d.closed ? d.closed->closed_us : model_.shown().at_us;
+      if (!st.opened_us) return "";
+      // There before top's first look: its real age is at least this.
+      return (st.preexisting ? ">" : "") + age_text(end - st.opened_us);
+    }
+    case Col::Scope: return bind_scope(e);
+    case Col::Accept:
+      if (e.state != kListen) return "";
+      return fmt::format("{}/{}", e.rqueue, e.wqueue);
+    default: return "";
+  }
+}
+
+std::string TopApp::group_cell(const GroupRow& g, Col c) {
+  switch (c) {
+    case Col::Process:
+    case Col::Name: return g.pid ? g.label + "/" + std::to_string(g.pid) : g.label;
+    case Col::Remote: {
+      if (!opt_.numeric && names_) {
+        IpAddr a;
+        // The label is the numeric address; names come from the cache only.
+        (void)a;
+      }
+      return g.label;
+    }
+    case Col::User: return g.user;
+    case Col::Container: return g.container;
+    case Col::Sockets: return std::to_string(g.sockets);
+    case Col::Estab: return std::to_string(g.by_state[kEstablished]);
+    case Col::Listen: return std::to_string(g.by_state[kListen]);
+    case Col::TimeWait: return std::to_string(g.by_state[kTimeWait]);
+    case Col::SynSent: return std::to_string(g.by_state[kSynSent]);
+    case Col::CloseWait: return std::to_string(g.by_state[kCloseWait]);
+    case Col::Other: {
+      uint32_t n = g.sockets;
+      for (int s : {kEstablished, kListen, kTimeWait, kSynSent, kCloseWait}) n -= g.by_state[s];
+      return std::to_string(n);
+    }
+    case Col::RxRate: return bytes_text(g.rx_bps);
+    case Col::TxRate: return bytes_text(g.tx_bps);
+    case Col::RxTotal: return bytes_text(static_cast<double>(g.rx_bytes));
+    case Col::TxTotal: return bytes_text(static_cast<double>(g.tx_bytes));
+    default: return "";
+  }
+}
+
+void TopApp::draw_header(Frame& f, int& y) {
+  Totals t = model_.totals();
+  std::string l1 = fmt::format(
+      "sockwatch top  {} sockets  ESTAB {}  LISTEN {}  TIME-WAIT {}  SYN-SENT {}  CLOSE-WAIT {}",
+      t.sockets, t.by_state[kEstablished], t.by_state[kListen], t.by_state[kTimeWait],
+      t.by_state[kSynSent], t.by_state[kCloseWait]);
+  uint64_t other = t.sockets;
+  for (int s : {kEstablished, kListen, kTimeWait, kSynSent, kCloseWait}) other -= t.by_state[s];
+  l1 += fmt::format("  other {}  closed {}", other, t.closed_recently);
+  if (t.short_lived) l1 += fmt::format(" ({} short-lived)", t.short_lived);
+  Attr bold;
+  bold.bold = true;
+  f.put(y++, 0, l1, bold);
+
+  std::string l2 = fmt::format("RX {}/s  TX {}/s (payload) ", bytes_text(t.rx_bps),
+                               bytes_text(t.tx_bps));
+  f.put(y, 0, l2);
+  int x = display_width(l2);
+  std::string spark = sparkline(model_.history_rx(), model_.history_tx(), 20);
+  Attr sp;
+  if (opt_.color) sp.fg = Color::Cyan;
+  f.put(y, x, spark, sp);
+  x += display_width(spark) + 2;
+  int v = static_cast<int>(vo_.kind);
+  std::string l3 = fmt::format("view {}:{}  sort {}{}", v + 1, view_name(vo_.kind),
+                               col_title(sort_[v]), reverse_[v] ? " (rev)" : "");
+  if (!filter_text_.empty()) l3 += "  filter: " + escape_for_display(filter_text_);
+  if (!vo_.text.empty()) l3 += "  search: " + escape_for_display(vo_.text);
+  if (vo_.frozen) l3 += "  [FROZEN]";
+  if (mark_) l3 += vo_.only_new ? "  [NEW SINCE MARK]" : "  [MARKED]";
+  if (opt_.collect.all_netns) l3 += "  [ALL NETNS]";
+  f.put(y, x, l3);
+  if (model_.paused()) {
+    Attr p;
+    p.reverse = true;
+    p.bold = true;
+    const char* kPaused = " PAUSED ";
+    f.put(y, std::max(0, f.width - 8), kPaused, p);
+  }
+  ++y;
+}
+
+void TopApp::draw_table(Frame& f, int y0, int rows) {
+  std::vector<Col> cols = columns();
+  int body = std::max(0, rows - 1);
+  page_ = std::max(1, body);
+  follow_selection();
+  size_t first = scroll_, last = std::min(view_.size(), scroll_ + static_cast<size_t>(body));
+
+  // Texts of the visible rows only.
+  std::vector<std::vector<std::string>> text(last - first);
+  for (size_t i = first; i < last; ++i) {
+    RowData d = row_data(model_, view_.rows()[i]);
+    auto& row = text[i - first];
+    for (Col c : cols) row.push_back(cell(d, view_.rows()[i], c));
+  }
+  // Fit: drop the least important columns until the minimum widths fit.
+  std::vector<ColSpec> specs;
+  for (Col c : cols) specs.push_back(spec_of(c));
+  auto need = [&] {
+    int n = 1;  // the gutter
+    for (const ColSpec& s : specs) n += s.min + 1;
+    return n;
+  };
+  while (need() > f.width && specs.size() > 1) {
+    auto worst = std::max_element(specs.begin(), specs.end(), [](const ColSpec& a, const ColSpec& b) {
+      return a.priority < b.priority;
+    });
+    specs.erase(worst);
+  }
+  std::vector<int> width;
+  std::vector<int> natural;
+  for (const ColSpec& s : specs) {
+    size_t ci = static_cast<size_t>(std::find(cols.begin(), cols.end(), s.col) - cols.begin());
+    int nat = display_width(col_title(s.col));
+    for (const auto& row : text) nat = std::max(nat, display_width(row[ci]));
+    natural.push_back(std::clamp(nat, s.min, s.max));
+    width.push_back(s.min);
+  }
+  // The columns that say what a row is (addresses, process) get their
+  // natural width before the detail columns (priority 4 and up) keep theirs.
+  for (;;) {
+    int short_by = 0;
+    for (size_t i = 0; i < specs.size(); ++i)
+      if (specs[i].priority <= 1) short_by += natural[i] - specs[i].min;
+    if (short_by <= f.width - need()) break;
+    auto worst = std::max_element(specs.begin(), specs.end(), [](const ColSpec& a, const ColSpec& b) {
+      return a.priority < b.priority;
+    });
+    if (worst == specs.end() || worst->priority < 4) break;
+    size_t wi = static_cast<size_t>(worst - specs.begin());
+    specs.erase(worst);
+    natural.erase(natural.begin() + static_cast<long>(wi));
+    width.erase(width.begin() + static_cast<long>(wi));
+  }
+  int spare = f.width - need();
+  // Grow toward the natural widths, a column at a time in priority order.
+  for (int pass = 0; pass < 2 && spare > 0; ++pass)
+    for (size_t i = 0; i < specs.size() && spare > 0; ++i) {
+      int want = (pass == 0 ? natural[i] : specs[i].max) - width[i];
+      int give = std::min(want, spare);
+      if (give > 0) width[i] += give, spare -= give;
+    }
+
+  header_cols_.clear();
+  Attr head;
+  head.reverse = true;
+  head.bold = true;
+  f.lines[static_cast<size_t>(y0)].fill = true;
+  f.lines[static_cast<size_t>(y0)].fill_attr = head;
+  int x = 1;
+  int v = static_cast<int>(vo_.kind);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    std::string title = col_title(specs[i].col);
+    if (specs[i].col == sort_[v]) title += reverse_[v] ? "\u25b2" : "\u25bc";
+    put_cell(f, y0, x, width[i], title, specs[i].right, head);
+    header_cols_.push_back({x, x + width[i] + 1, specs[i].col});
+    x += width[i] + 1;
+  }
+  header_y_ = y0;
+  rows_y_ = y0 + 1;
+  rows_n_ = static_cast<int>(last - first);
+
+  for (size_t i = first; i < last; ++i) {
+    int y = y0 + 1 + static_cast<int>(i - first);
+    const RowRef& r = view_.rows()[i];
+    RowData d = row_data(model_, r);
+    Attr a = mark_attr(d.st->mark, opt_.color);
+    bool sel = i == selected_;
+    if (sel) {
+      a.reverse = true;
+      f.lines[static_cast<size_t>(y)].fill = true;
+      f.lines[static_cast<size_t>(y)].fill_attr = a;
+    }
+    // The gutter: '+' not in the reference (new since the mark), '!' an
+    // accept queue at least 80% full.
+    bool full = d.e->state == kListen && d.e->wqueue && d.e->rqueue * 5 >= d.e->wqueue * 4;
+    if (r.flagged || full) {
+      Attr g = a;
+      g.bold = true;
+      if (opt_.color && full) g.fg = Color::Magenta;
+      f.put(y, 0, full ? "!" : "+", g);
+    }
+    x = 1;
+    for (size_t k = 0; k < specs.size(); ++k) {
+      size_t ci = static_cast<size_t>(std::find(cols.begin(), cols.end(), specs[k].col) - cols.begin());
+      bool addr = specs[k].col == Col::Local || specs[k].col == Col::Remote;
+      put_cell(f, y, x, width[k], cut(text[i - first][ci], width[k], addr), specs[k].right, a);
+      x += width[k] + 1;
+    }
+  }
+  if (view_.size() == 0) {
+    Attr dim;
+    dim.dim = true;
+    f.put(y0 + 1, 1, model_.ticks() ? "no sockets match" : "collecting...", dim);
+  }
+}
+
+void TopApp::draw_groups(Frame& f, int y0, int rows) {
+  std::vector<Col> cols = columns();
+  int body = std::max(0, rows - 1);
+  page_ = std::max(1, body);
+  follow_selection();
+  size_t first = scroll_, last = std::min(view_.size(), scroll_ + static_cast<size_t>(body));
+  std::vector<ColSpec> specs;
+  for (Col c : cols) specs.push_back(spec_of(c));
+  if (!specs.empty()) specs[0].priority = 0, specs[0].min = 12, specs[0].max = 40;
+  auto need = [&] {
+    int n = 1;
+    for (const ColSpec& s : specs) n += s.min + 1;
+    return n;
+  };
+  while (need() > f.width && specs.size() > 1) {
+    auto worst = std::max_element(specs.begin(), specs.end(), [](const ColSpec& a, const ColSpec& b) {
+      return a.priority < b.priority;
+    });
+    specs.erase(worst);
+  }
+  std::vector<int> width;
+  for (const ColSpec& s : specs) width.push_back(s.min);
+  int spare = f.width - need();
+  for (size_t i = 0; i < specs.size() && spare > 0; ++i) {
+    int give = std::min(specs[i].max - width[i], spare);
+    if (give > 0) width[i] += give, spare -= give;
+  }
+  header_cols_.clear();
+  Attr head;
+  head.reverse = true;
+  head.bold = true;
+  f.lines[static_cast<size_t>(y0)].fill = true;
+  f.lines[static_cast<size_t>(y0)].fill_attr = head;
+  int v = static_cast<int>(vo_.kind);
+  int x = 1;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    std::string title = col_title(specs[i].col);
+    if (specs[i].col == sort_[v]) title += reverse_[v] ? "\u25b2" : "\u25bc";
+    put_cell(f, y0, x, width[i], title, specs[i].right, head);
+    header_cols_.push_back({x, x + width[i] + 1, specs[i].col});
+    x += width[i] + 1;
+  }
+  header_y_ = y0;
+  rows_y_ = y0 + 1;
+  rows_n_ = static_cast<int>(last - first);
+  for (size_t i = first; i < last; ++i) {
+    int y = y0 + 1 + static_cast<int>(i - first);
+    const GroupRow& g = view_.groups()[i];
+    Attr a;
+    if (i == selected_) {
+      a.reverse = true;
+      f.lines[static_cast<size_t>(y)].fill = true;
+      f.lines[static_cast<size_t>(y)].fill_attr = a;
+    }
+    if (g.flagged) {
+      Attr m = a;
+      m.bold = true;
+      f.put(y, 0, "+", m);
+    }
+    x = 1;
+    for (size_t k = 0; k < specs.size(); ++k) {
+      put_cell(f, y, x, width[k], cut(group_cell(g, specs[k].col), width[k], false),
+               specs[k].right, a);
+      x += width[k] + 1;
+    }
+  }
+  if (view_.size() == 0) {
+    Attr dim;
+    dim.dim = true;
+    f.put(y0 + 1, 1, model_.ticks() ? "nothing to group" : "collecting...", dim);
+  }
+}
+
+void TopApp::draw_details(Frame& f, int y0, int rows) {
+  if (rows <= 0) return;
+  Attr head;
+  head.reverse = true;
+  f.lines[static_cast<size_t>(y0)].fill = true;
+  f.lines[static_cast<size_t>(y0)].fill_attr = head;
+  f.put(y0, 1, "Details (Enter closes)", head);
+  int y = y0 + 1, end = y0 + rows;
+  if (!pane_error_.empty()) {
+    Attr e;
+    if (opt_.color) e.fg = Color::Red;
+    f.put(y++, 1, pane_error_, e);
+  }
+  // Sections flow into as many columns as the width allows.
+  int colw = f.width >= 160 ? f.width / 3 : (f.width >= 100 ? f.width / 2 : f.width);
+  int x = 0;
+  for (const PaneSection& s : pane_) {
+    int need = 1 + static_cast<int>(s.fields.size());
+    if (y + std::min(need, 2) > end) {
+      if (x + 2 * colw > f.width) break;
+      x += colw;
+      y = y0 + 1;
+    }
+    Attr b;
+    b.bold = true;
+    f.put(y++, x + 1, s.title, b);
+    for (const auto& [k, v] : s.fields) {
+      if (y >= end) break;
+      std::string line = fmt::format("{:<12} {}", k, v);
+      f.put(y++, x + 2, cut(line, colw - 3, false));
+    }
+  }
+}
+
+void TopApp::draw_help(Frame& f) {
+  Attr b;
+  b.bold = true;
+  f.put(0, 0, "sockwatch top: keys (any key closes this help)", b);
+  int y = 2;
+  int kw = 0;
+  for (const Binding& bd : bindings()) kw = std::max(kw, display_width(bd.keys));
+  for (const Binding& bd : bindings()) {
+    if (y >= f.height - 3) break;
+    f.put(y, 2, bd.keys, b);
+    f.put(y, 4 + kw, bd.what);
+    ++y;
+  }
+  ++y;
+  Attr g = mark_attr(Mark::New, opt_.color), ye = mark_attr(Mark::Changed, opt_.color),
+       r = mark_attr(Mark::Closed, opt_.color);
+  if (y < f.height) {
+    f.put(y, 2, "new", g);
+    f.put(y, 7, "state changed", ye);
+    f.put(y, 22, "closed (SHORT-LIVED: opened and closed between two refreshes)", r);
+    ++y;
+  }
+  if (y < f.height)
+    f.put(y, 2,
+          "+ new since the mark   ! accept queue >= 80% of the backlog   rates: tcp_info payload "
+          "bytes (UDP and others have none)");
+}
+
+void TopApp::draw_status(Frame& f, int y) {
+  Attr a;
+  if (confirm_ != Confirm::None) {
+    Attr c;
+    c.bold = true;
+    if (opt_.color) c.fg = Color::Red;
+    c.reverse = !opt_.color;
+    f.put(y, 0, confirm_text_, c);
+    return;
+  }
+  if (prompt_ != Prompt::None) {
+    const char* label = prompt_ == Prompt::Filter   ? "filter (ss syntax)> "
+                        : prompt_ == Prompt::Text   ? "search> "
+                        : prompt_ == Prompt::Export ? "export JSON to file> "
+                                                    : "refresh interval (seconds)> ";
+    std::string shown = escape_for_display(input_);
+    int lw = display_width(label);
+    f.put(y, 0, label, Attr{Color::Default, Color::Default, true});
+    f.put(y, lw, shown);
+    f.cursor_y = y;
+    f.cursor_x = std::min(f.width - 1, lw + display_width(shown));
+    if (prompt_ == Prompt::Filter && filter_error_ && y > 0) {
+      // The caret under the bad token, on the line above the prompt.
+      const FilterError& e = *filter_error_;
+      std::string before = escape_for_display(input_.substr(0, std::min(e.caret_at, input_.size())));
+      int cx = lw + display_width(before);
+      std::string caret(std::max<size_t>(1, e.caret_len), '^');
+      Attr er;
+      if (opt_.color) er.fg = Color::Red;
+      er.bold = true;
+      f.lines[static_cast<size_t>(y - 1)] = Line{};
+      std::string why = escape_for_display(e.explanation.empty() ? e.ss_message : e.explanation);
+      if (cx + static_cast<int>(caret.size()) + 1 + display_width(why) < f.width) {
+        f.put(y - 1, cx, caret + " " + why, er);
+      } else {
+        f.put(y - 1, 0, why, er);
+        f.put(y - 1, std::min(cx, f.width - 1), caret, er);
+      }
+    }
+    return;
+  }
+  if (!message_.empty() && model_.now_us() < message_until_us_) {
+    Attr m;
+    if (message_error_ && opt_.color) m.fg = Color::Red;
+    m.bold = message_error_;
+    f.put(y, 0, message_, m);
+    return;
+  }
+  std::string hint = "q quit  ? help  / filter  \\ search  Tab view  Enter details  space pause";
+  if (!limits_.empty()) {
+    Attr w;
+    if (opt_.color) w.fg = Color::Yellow;
+    std::string all;
+    for (const auto& l : limits_) all += (all.empty() ? "" : "; ") + l;
+    f.put(y, 0, escape_for_display(all), w);
+    return;
+  }
+  f.put(y, 0, hint, a);
+}
+
+Frame TopApp::render(int width, int height) {
+  Frame f(std::max(1, width), std::max(1, height));
+  if (width < 40 || height < 5) {
+    f.put(0, 0, "terminal too small (need 40x5)");
+    return f;
+  }
+  if (help_) {
+    draw_help(f);
+    return f;
+  }
+  int y = 0;
+  draw_header(f, y);
+  int status_y = height - 1;
+  int avail = status_y - y;
+  // The filter prompt's caret line takes the row above the status line.
+  if (prompt_ == Prompt::Filter && filter_error_) --avail;
+  int table = details_ ? std::max(4, avail / 2) : avail;
+  if (view_.grouped())
+    draw_groups(f, y, table);
+  else
+    draw_table(f, y, table);
+  if (details_) draw_details(f, y + table, avail - table);
+  draw_status(f, status_y);
+  return f;
+}
+
+}  // namespace sw::tui
