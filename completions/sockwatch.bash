@@ -23,10 +23,14 @@ _sockwatch() {
   local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"
   # Subcommands with an options table: each adds its word here and its
   # options below when it lands.
-  local subcommands="log"
+  local subcommands="log top"
   local log_shorts="-t -u -w -x -4 -6 -A -o -h"
   local log_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --query= --all-netns --output=
     --rotate-size= --rotate-keep= --ecs --interval= --health-interval= --no-ebpf --help"
+  local top_shorts="-t -u -w -x -4 -6 -d -b -n -j -h"
+  local top_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --all-netns --delay= --linger=
+    --view= --sort= --search= --mono --no-mouse --no-ebpf --batch --iterations= --json --width=
+    --help"
 
   # The subcommand: the first word that is neither an option nor an option's
   # argument (ss's grammar; only -f, -A, -N, -D and -F take a separate one).
@@ -45,6 +49,8 @@ _sockwatch() {
   done
   if [[ $sub == log ]]; then
     shorts=$log_shorts longs=$log_longs
+  elif [[ $sub == top ]]; then
+    shorts=$top_shorts longs=$top_longs
   fi
 
   # An option's argument: --opt=VALUE, or the word after -f/-A/-N/-D/-F.
@@ -86,7 +92,19 @@ _sockwatch() {
       COMPREPLY=($(compgen -W "0 10M 100M 1G" -- "$val"))
       return
       ;;
-    --rotate-keep | --interval | --health-interval)
+    --rotate-keep | --interval | --health-interval | --delay | --linger | --iterations | \
+      --width | --search)
+      return
+      ;;
+    -d | -n)
+      [[ $sub == top ]] && return
+      ;;
+    --view)
+      COMPREPLY=($(compgen -W "connections listeners processes remotes" -- "$val"))
+      return
+      ;;
+    --sort)
+      COMPREPLY=($(compgen -W "rx/s tx/s rx tx local remote process user state proto age rtt retr" -- "$val"))
       return
       ;;
     state | exclude | excl)
