@@ -4,6 +4,9 @@
 // reversed status line in the bottom row), then shows "key: <what>" on line 2
 // for every key until 'q', restores and prints "restored".
 //   --crash     raise SIGSEGV after the first draw (the fatal-signal restore)
+//   --exit      std::exit(3) after the first draw, still open (the atexit restore)
+//   --mono      TerminalOptions::color = false
+//   --cursor    frames show the cursor at column 3 of line 2
 //   --hup FILE  ignore SIGHUP, so that a hang-up reaches read_key; on end of
 //               input (Ctrl-D, which is how it reports a hang-up) write "eof"
 //               to FILE; Ctrl-D exits 0 either way
@@ -14,6 +17,7 @@
 #include <cerrno>
 #include <clocale>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -108,8 +112,12 @@ std::string describe(const Key& k, const sw::tui::Terminal& t) {
   return s;
 }
 
-Frame make_frame(int w, int h, const std::string& last_key, int nkeys) {
+Frame make_frame(int w, int h, const std::string& last_key, int nkeys, bool cursor) {
   Frame f(w, h);
+  if (cursor) {
+    f.cursor_x = 3;
+    f.cursor_y = 2;
+  }
   Attr title;
   title.fg = Color::Green;
   title.bold = true;
@@ -137,22 +145,31 @@ Frame make_frame(int w, int h, const std::string& last_key, int nkeys) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool crash = false;
+  bool crash = false, exit_open = false, mono = false, cursor = false;
   const char* hup_file = nullptr;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--crash") == 0) {
       crash = true;
+    } else if (std::strcmp(argv[i], "--exit") == 0) {
+      exit_open = true;
+    } else if (std::strcmp(argv[i], "--mono") == 0) {
+      mono = true;
+    } else if (std::strcmp(argv[i], "--cursor") == 0) {
+      cursor = true;
     } else if (std::strcmp(argv[i], "--hup") == 0 && i + 1 < argc) {
       hup_file = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--crash] [--hup FILE]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--crash|--exit] [--mono] [--cursor] [--hup FILE]\n",
+                   argv[0]);
       return 2;
     }
   }
   std::setlocale(LC_ALL, "");
   if (hup_file) signal(SIGHUP, SIG_IGN);
 
-  auto opened = sw::tui::open_curses_terminal({});
+  sw::tui::TerminalOptions opt;
+  opt.color = !mono;
+  auto opened = sw::tui::open_curses_terminal(opt);
   if (!opened) {
     std::fprintf(stderr, "curses_smoke: %s\n", opened.error().message.c_str());
     return 1;
@@ -170,8 +187,9 @@ int main(int argc, char** argv) {
 
   std::string last = "none";
   int nkeys = 0;
-  term.draw(make_frame(term.width(), term.height(), last, nkeys));
+  term.draw(make_frame(term.width(), term.height(), last, nkeys, cursor));
   if (crash) raise(SIGSEGV);
+  if (exit_open) std::exit(3);
 
   bool quit = false;
   while (!quit) {
@@ -192,7 +210,7 @@ int main(int argc, char** argv) {
       }
       last = describe(*k, term);
       ++nkeys;
-      term.draw(make_frame(term.width(), term.height(), last, nkeys));
+      term.draw(make_frame(term.width(), term.height(), last, nkeys, cursor));
     }
     if (quit) break;
     struct pollfd p = {term.input_fd(), POLLIN, 0};

@@ -6,7 +6,9 @@
 #   2. keys: arrows, pages, F-keys, editing keys, UTF-8, mouse presses and the
 #      wheel, a resize, then 'q': restored, exit 0, the
 #      normal screen back with the shell's text, cursor shown, modes off, sane tty
-#   3. SIGSEGV after the first draw: the same restored state, exit 139
+#   3. SIGSEGV after the first draw: the same restored state, exit 139; so
+#      too exit() while open; monochrome keeps bold and reverse; a frame's
+#      cursor is shown where it says
 #   4. a hang-up (the pane killed, SIGHUP ignored): read_key reports end of
 #      input and the program exits instead of spinning
 #   5. failures to open: not a tty, no terminfo entry
@@ -137,6 +139,25 @@ start crash --crash
 wait_for crash '^EXIT=139$'
 check_restored crash
 echo "ok: SIGSEGV restores the terminal"
+
+# --- exit() while open: the atexit restore; monochrome with a cursor ------
+start exit --exit
+wait_for exit '^EXIT=3$'
+check_restored exit
+echo "ok: exit() while open restores the terminal"
+start mono --mono --cursor
+wait_for mono '^sockwatch curses smoke'
+esc=$(T capture-pane -p -e -t mono)
+title=$(grep -F 'sockwatch curses smoke' <<<"$esc")
+[[ ! $title =~ $green ]] || fail "mono: title coloured: $(cat -v <<<"$title")"
+[[ $title == *$'\e[1m'* ]] || fail "mono: title not bold: $(cat -v <<<"$title")"
+grep -q $'^\e\\[7mSELECTED ROW' <<<"$esc" || fail "mono: selected row not reversed"
+[[ $(T display -p -t mono '#{cursor_flag} #{cursor_x},#{cursor_y}') == "1 3,2" ]] ||
+  fail "mono: cursor (shown x,y): $(T display -p -t mono '#{cursor_flag} #{cursor_x},#{cursor_y}')"
+T send-keys -t mono q
+wait_for mono '^EXIT=0$'
+check_restored mono
+echo "ok: monochrome keeps bold and reverse; the frame's cursor is shown"
 
 # --- 4: hang-up ------------------------------------------------------------
 start hup --hup "$tmp/hup.out"
