@@ -26,7 +26,7 @@ hup_pid=""
 cleanup() {
   T kill-server 2>/dev/null || true
   # The hang-up case's program ignores SIGHUP: if it failed to exit, end it.
-  [[ -n $hup_pid ]] && kill -KILL "$hup_pid" 2>/dev/null || true
+  if [[ -n $hup_pid ]]; then kill -KILL "$hup_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
