@@ -7,8 +7,9 @@ pkgs=(cmake ninja-build g++ pkg-config libmnl-dev libfmt-dev nlohmann-json3-dev 
       nettle-dev scdoc iproute2 net-tools lsof procps util-linux
       clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  # python3-jsonschema: the log schema tests; jq: bench/live.sh reads the NDJSON
-  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh python3-jsonschema jq)
+  # python3-jsonschema: the log schema tests; jq: bench/live.sh reads the NDJSON;
+  # tmux: the curses backend's e2e test (tests/tui/curses_smoke_test.sh)
+  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh python3-jsonschema jq tmux)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
