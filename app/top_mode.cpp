@@ -331,7 +331,11 @@ void TopSession::note(const Diagnostic& d) {
     print_diagnostic(d);
     return;
   }
-  note_lines_.push_back(d.text);
+  // The status line is short: the program's name is already on screen.
+  std::string t = d.text;
+  for (const char* p : {"sockwatch: top: ", "sockwatch: "})
+    if (t.rfind(p, 0) == 0) t.erase(0, std::strlen(p));
+  note_lines_.push_back(t);
 }
 
 std::vector<std::string> TopSession::limitations(const Watch& w) const {

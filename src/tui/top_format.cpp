@@ -55,6 +55,7 @@ std::string age_text(int64_t us) {
 
 std::string rtt_text(uint32_t us) {
   if (!us) return "";
+  if (us < 1000) return fmt::format("{}us", us);
   if (us < 10'000) return fmt::format("{:.1f}ms", us / 1000.0);
   if (us < 1'000'000) return fmt::format("{}ms", us / 1000);
   return fmt::format("{:.1f}s", us / 1e6);

@@ -203,13 +203,14 @@ std::string TopApp::group_cell(const GroupRow& g, Col c) {
 
 void TopApp::draw_header(Frame& f, int& y) {
   Totals t = model_.totals();
-  std::string l1 = fmt::format(
-      "sockwatch top  {} sockets  ESTAB {}  LISTEN {}  TIME-WAIT {}  SYN-SENT {}  CLOSE-WAIT {}",
-      t.sockets, t.by_state[kEstablished], t.by_state[kListen], t.by_state[kTimeWait],
-      t.by_state[kSynSent], t.by_state[kCloseWait]);
-  uint64_t other = t.sockets;
-  for (int s : {kEstablished, kListen, kTimeWait, kSynSent, kCloseWait}) other -= t.by_state[s];
-  l1 += fmt::format("  other {}  closed {}", other, t.closed_recently);
+  // Always the three states people watch; the others when they have sockets.
+  std::string l1 = fmt::format("sockwatch top  {} sockets  ESTAB {}  LISTEN {}  TIME-WAIT {}",
+                               t.sockets, t.by_state[kEstablished], t.by_state[kListen],
+                               t.by_state[kTimeWait]);
+  for (int s : {kSynSent, kSynRecv, kCloseWait, kFinWait1, kFinWait2, kLastAck, kClosing, kClose})
+    if (t.by_state[s])
+      l1 += fmt::format("  {} {}", s == kClose ? "UNCONN" : state_text(s), t.by_state[s]);
+  l1 += fmt::format("  closed {}", t.closed_recently);
   if (t.short_lived) l1 += fmt::format(" ({} short-lived)", t.short_lived);
   Attr bold;
   bold.bold = true;
@@ -297,13 +298,12 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
     width.erase(width.begin() + static_cast<long>(wi));
   }
   int spare = f.width - need();
-  // Grow toward the natural widths, a column at a time in priority order.
-  for (int pass = 0; pass < 2 && spare > 0; ++pass)
-    for (size_t i = 0; i < specs.size() && spare > 0; ++i) {
-      int want = (pass == 0 ? natural[i] : specs[i].max) - width[i];
-      int give = std::min(want, spare);
-      if (give > 0) width[i] += give, spare -= give;
-    }
+  // Grow toward the natural widths, in column order; what is left stays blank
+  // at the right rather than stretching a column.
+  for (size_t i = 0; i < specs.size() && spare > 0; ++i) {
+    int give = std::min(natural[i] - width[i], spare);
+    if (give > 0) width[i] += give, spare -= give;
+  }
 
   header_cols_.clear();
   Attr head;
