@@ -1,5 +1,7 @@
 #include "tui/top_json.hpp"
 
+#include <algorithm>
+
 #include "render/event_json.hpp"
 #include "render/json_rows.hpp"
 #include "render/json_writer.hpp"
@@ -91,7 +93,7 @@ void socket_object(JsonWriter& w, const TopModel& m, const RowRef& r) {
   w.field("rtt_us", e.rtt_us);
   w.field("retrans", e.has_counters ? e.counters.retrans : 0u);
   int64_t end = d.closed ? d.closed->closed_us : m.shown().at_us;
-  w.field("age_s", st.opened_us ? static_cast<double>(end - st.opened_us) / 1e6 : 0.0);
+  w.field("age_s", st.opened_us ? static_cast<double>(std::max<int64_t>(0, end - st.opened_us)) / 1e6 : 0.0);
   w.field("mark", mark_name(st.mark));
   w.field("closed", d.closed != nullptr);
   w.field("short_lived", d.closed ? d.closed->short_lived : false);

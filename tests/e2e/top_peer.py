@@ -4,6 +4,7 @@
 server PORT...       listen on 127.0.0.1:PORT (each), accept and hold connections
 client PORT OUTFILE  connect, send a line, wait; write RESET or EOF to OUTFILE when
                      the connection ends (a SOCK_DESTROY of either side is a reset)
+pump PORT            connect and send 64 KiB every 50 ms until killed (a steady rate)
 """
 import os
 import selectors
@@ -34,8 +35,21 @@ def server(ports):
                     key.fileobj.close()
 
 
+def connect(port):
+    """The server may still be starting: retry for a minute."""
+    import time
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", int(port)))
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def client(port, out):
-    s = socket.create_connection(("127.0.0.1", int(port)))
+    s = connect(port)
     s.sendall(b"hello\n")
     try:
         data = s.recv(1)
@@ -49,8 +63,19 @@ def client(port, out):
     os.rename(out + ".tmp", out)
 
 
+def pump(port):
+    import time
+    s = connect(port)
+    chunk = b"x" * 65536
+    while True:
+        s.sendall(chunk)
+        time.sleep(0.05)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(sys.argv[2:])
+    elif sys.argv[1] == "pump":
+        pump(sys.argv[2])
     else:
         client(sys.argv[2], sys.argv[3])
