@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -367,6 +368,9 @@ void TopSession::on_tick(Watch& w) {
     t.direction_known = k.direction_known;
     return t;
   });
+  std::unordered_map<uint64_t, std::string> labels;
+  for (auto& [ino, label] : w.namespace_labels()) labels[ino] = label;
+  app_->set_netns_labels(std::move(labels));
   app_->refresh();
   std::vector<std::string> lim = limitations(w);
   for (const auto& l : note_lines_) lim.push_back(l);

@@ -385,6 +385,12 @@ Expected<void> Watch::tick() {
   return {};
 }
 
+std::vector<std::pair<uint64_t, std::string>> Watch::namespace_labels() const {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  for (const auto& ns : ns_) out.emplace_back(ns->inode, ns->name.empty() ? ns->container : ns->name);
+  return out;
+}
+
 EngineHealth Watch::health() const {
   EngineHealth h = health_;
   if (owners_) {

@@ -78,6 +78,9 @@ class Watch {
   void set_interval(int64_t us) { opt_.interval_us = us; }
   int64_t interval_us() const { return opt_.interval_us; }
   void tick_soon() { tick_now_ = true; }
+  // The namespaces watched now: inode -> label (its name, else its
+  // container; "" for ours when not --all-netns).
+  std::vector<std::pair<uint64_t, std::string>> namespace_labels() const;
 
   // Acting on one socket of the current snapshot, in its own namespace.
   // inspect: the kernel's full record for it now (tcp_info, memory, timers;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -101,6 +102,8 @@ class TopApp {
   void set_limitations(std::vector<std::string> lines) { limits_ = std::move(lines); }
   void set_details(std::vector<PaneSection> s, std::string error = {});
   void set_names(Names* n) { names_ = n; }
+  // Labels of the watched namespaces (shown where a row has no container).
+  void set_netns_labels(std::unordered_map<uint64_t, std::string> l) { netns_labels_ = std::move(l); }
   void set_interval_us(int64_t us) { opt_.interval_us = us; }
 
   Frame render(int width, int height);
@@ -178,6 +181,7 @@ class TopApp {
   std::vector<PaneSection> pane_;
   std::string pane_error_;
   Names* names_ = nullptr;
+  std::unordered_map<uint64_t, std::string> netns_labels_;
   std::vector<ColumnAt> header_cols_;
   int header_y_ = -1, rows_y_ = -1, rows_n_ = 0;
 };

@@ -145,6 +145,9 @@ std::string TopApp::cell(const RowData& d, const RowRef& r, Col c) {
       return e.is_inet() ? std::to_string(e.uid) : "";
     case Col::Container:
       if (o && !o->container.empty()) return escape_for_display(o->container);
+      // Not a container's process: the namespace, when it has a name.
+      if (auto it = netns_labels_.find(e.key.netns); it != netns_labels_.end() && !it->second.empty())
+        return "netns:" + escape_for_display(it->second);
       return "";
     case Col::RxRate: return rate_text(st.rx_bps);
     case Col::TxRate: return rate_text(st.tx_bps);
