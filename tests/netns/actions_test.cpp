@@ -2,7 +2,8 @@
 // namespace netns_main.cpp entered: loopback TCP and UDP sockets and a unix
 // pair are found in a Watch's snapshot, inspected with an exact sock_diag
 // query (tcp_info, skmem, the right ports), and a TCP client is destroyed
-// (its peer sees the reset; a second inspect says it is gone).
+// (its peer sees the reset; a second inspect says it is gone). The details
+// pane is built from one real record too.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 
 #include "engine/watch.hpp"
 #include "netns_helpers.hpp"
+#include "tui/details.hpp"
 
 namespace {
 
@@ -94,6 +96,23 @@ TEST_F(Actions, InspectTcpGivesTcpInfoWithTheRightPorts) {
   EXPECT_FALSE(r->ext->cong.empty()) << "INET_DIAG_CONG not asked for";
   EXPECT_GE(r->ext->skmem.size(), 7u) << "INET_DIAG_SKMEMINFO not asked for";
   EXPECT_TRUE(r->ext->tos.has_value()) << "INET_DIAG_TOS not asked for";
+
+  // The details pane over the kernel's real record and this process.
+  sw::OwnerInfo me;
+  me.pid = getpid();
+  auto details = sw::socket_details(*r, *e, &me, "/proc", 0);
+  const std::string* local = sw::find_detail(details, "Socket", "local");
+  ASSERT_TRUE(local);
+  EXPECT_EQ(*local, "127.0.0.1:" + std::to_string(cport));
+  EXPECT_TRUE(sw::find_detail(details, "TCP info", "rtt"));
+  EXPECT_TRUE(sw::find_detail(details, "TCP info", "congestion"));
+  EXPECT_TRUE(sw::find_detail(details, "Memory", "rb (rcvbuf)"));
+  EXPECT_TRUE(sw::find_detail(details, "Timers", "timer"));
+  EXPECT_EQ(sw::find_detail(details, "Process", "status"), nullptr) << "we are alive";
+  const sw::DetailsSection& proc = details.back();
+  ASSERT_FALSE(proc.fields.empty());
+  EXPECT_EQ(proc.fields.back().first, "parent");
+  EXPECT_EQ(proc.fields.back().second.substr(0, 2), "1 ") << "the chain ends at pid 1";
 
   auto l = find(Table::Tcp, port, 0);
   ASSERT_TRUE(l);
