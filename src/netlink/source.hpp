@@ -57,6 +57,10 @@ class LiveSource : public SocketSource {
   Expected<void> open();
   // Every recvmsg buffer of later dumps is also given to `recorder` (ss -D).
   void set_recorder(BufferSink recorder) { recorder_ = std::move(recorder); }
+  // The socket itself, for requests that are not dumps (an exact one-socket
+  // query, SOCK_DESTROY) in this source's namespace. Call open() first: an
+  // unopened source would open here, in the thread's namespace of the moment.
+  Expected<DiagSocket*> diag_socket() { return socket(); }
 
  private:
   Expected<DiagSocket*> socket();
