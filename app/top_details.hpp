@@ -14,5 +14,9 @@ namespace sw {
 std::vector<tui::PaneSection> top_details(const SocketRecord& inspected, const SnapEntry& e,
                                           const OwnerInfo* owner, const std::string& proc_root,
                                           int64_t now_wall_us);
+// Only the owner's section: for a socket the kernel could not be asked about.
+std::vector<tui::PaneSection> top_process_details(const OwnerInfo* owner,
+                                                  const std::string& proc_root,
+                                                  int64_t now_wall_us);
 
 }  // namespace sw

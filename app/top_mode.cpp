@@ -480,12 +480,13 @@ void TopSession::carry_out(const Request& r, Watch& w) {
     }
     case Request::Kind::Inspect: {
       auto rec = w.inspect(r.entry);
-      if (!rec) {
-        app_->set_details({}, rec.error().message);
-        return;
-      }
       auto d = app_->selected_row();
       const OwnerInfo* owner = d ? d->st->owner.get() : nullptr;
+      if (!rec) {
+        app_->set_details(top_process_details(owner, env_.proc_root, app_->model().now_us()),
+                          rec.error().message);
+        return;
+      }
       app_->set_details(top_details(*rec, r.entry, owner, env_.proc_root, app_->model().now_us()));
       return;
     }

@@ -108,18 +108,18 @@ wait_for "^" 20 || fail "no caret under a bad filter"
 tmux send-keys -t "$sess" Escape
 wait_for "filter: sport = :7002 or dport = :7002" || fail "Esc did not restore the filter"
 
-# K on the client side of the 7002 connection: it must see a reset. Narrow to
-# the client's socket (its dport is 7002), select it, confirm.
+# K on the server side of the 7002 connection: the client, its peer, must see
+# a reset. Narrow to the server's socket (sport 7002), select it, confirm.
 tmux send-keys -t "$sess" /
 tmux send-keys -t "$sess" C-u
-tmux send-keys -t "$sess" -l "state established dport = :7002"
+tmux send-keys -t "$sess" -l "state established sport = :7002"
 tmux send-keys -t "$sess" Enter
-wait_for "filter: state established dport = :7002" || fail "the kill filter is not applied"
+wait_for "filter: state established sport = :7002" || fail "the kill filter is not applied"
 wait_row "ESTAB" || fail "no row to close"
 tmux send-keys -t "$sess" Home
 tmux send-keys -t "$sess" K
-wait_for "Close tcp ESTAB 127.0.0.1:" || fail "no confirmation naming the socket"
-screen | grep -F "Close tcp ESTAB" | grep -qF -- "-> 127.0.0.1:7002" || fail "the confirmation does not name the peer"
+wait_for "Close tcp ESTAB 127.0.0.1:7002 -> 127.0.0.1:" || fail "no confirmation naming the socket"
+screen | grep -F "Close tcp ESTAB" | grep -qF "of python3 (pid" || fail "the confirmation does not name the process"
 tmux send-keys -t "$sess" y
 wait_file "$tmp/c2" || fail "the client never saw its connection end"
 [[ $(cat "$tmp/c2") == RESET ]] || fail "the client saw '$(cat "$tmp/c2")', not a reset"
