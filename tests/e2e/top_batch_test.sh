@@ -82,4 +82,13 @@ grep -q "wildcard\|loopback\|specific" "$tmp/l" || fail "no scope in the listene
 ip netns exec "$ns" "$bin" top -b -d 0.1 | head -1 >/dev/null
 st=${PIPESTATUS[0]}
 [[ $st == 0 ]] || fail "a closed pipe ended top with $st, not 0"
+# Without root: the sockets are there, and the status line says what is missing.
+if command -v setpriv >/dev/null; then
+  ip netns exec "$ns" setpriv --reuid 65534 --regid 65534 --clear-groups \
+    "$bin" top -b -n 2 -d 0.3 --width 300 >"$tmp/nobody" 2>"$tmp/nobody.err" ||
+    fail "top as nobody: status $?: $(cat "$tmp/nobody.err")"
+  grep -q "127.0.0.1:7101" "$tmp/nobody" || fail "as nobody, the connection is not shown"
+  grep -q "not root: owners of other users' processes are hidden" "$tmp/nobody" ||
+    fail "as nobody, the status line does not say owners are hidden: $(tail -3 "$tmp/nobody")"
+fi
 echo "PASS: top -b: JSON rates and owners, text within the width, usage errors, closed pipe"
