@@ -428,7 +428,22 @@ Request TopApp::mouse(const Key& k) {
 Request TopApp::handle_key(const Key& k) {
   if (k.kind == Key::Kind::Resize) return {};
   if (help_) {
+    // The help scrolls on a short terminal; any other key closes it.
+    switch (k.kind) {
+      case Key::Kind::Up: --help_scroll_; return {};
+      case Key::Kind::Down: ++help_scroll_; return {};
+      case Key::Kind::PageUp: help_scroll_ -= std::max(1, page_); return {};
+      case Key::Kind::PageDown: help_scroll_ += std::max(1, page_); return {};
+      case Key::Kind::Home: help_scroll_ = 0; return {};
+      case Key::Kind::Mouse:
+        if (k.button == Key::Button::WheelUp) help_scroll_ -= 3;
+        if (k.button == Key::Button::WheelDown) help_scroll_ += 3;
+        if (k.button == Key::Button::WheelUp || k.button == Key::Button::WheelDown) return {};
+        break;
+      default: break;
+    }
     help_ = false;
+    help_scroll_ = 0;
     return {};
   }
   if (confirm_ != Confirm::None) return key_confirm(k);

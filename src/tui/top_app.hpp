@@ -169,6 +169,7 @@ class TopApp {
   size_t selected_ = 0, scroll_ = 0;
   int page_ = 10;  // rows on screen at the last render
   bool details_ = false, help_ = false;
+  int help_scroll_ = 0;
   Prompt prompt_ = Prompt::None;
   std::string input_, saved_input_;
   Confirm confirm_ = Confirm::None;

@@ -469,32 +469,83 @@ void TopApp::draw_details(Frame& f, int y0, int rows) {
   }
 }
 
+namespace {
+
+// Words of `text` in lines of at most `w` columns.
+std::vector<std::string> wrap(const std::string& text, int w) {
+  std::vector<std::string> out(1);
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find(' ', i);
+    if (j == std::string::npos) j = text.size();
+    std::string word = text.substr(i, j - i);
+    std::string& cur = out.back();
+    if (!cur.empty() && display_width(cur) + 1 + display_width(word) > w) out.emplace_back();
+    if (!out.back().empty()) out.back() += ' ';
+    out.back() += word;
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 void TopApp::draw_help(Frame& f) {
-  Attr b;
-  b.bold = true;
-  f.put(0, 0, "sockwatch top: keys (any key closes this help)", b);
-  int y = 2;
+  // The help as lines, then the window of them that fits (Up/Down scroll).
+  struct HelpLine {
+    std::string keys, text;
+    Attr attr;
+  };
+  std::vector<HelpLine> lines;
   int kw = 0;
   for (const Binding& bd : bindings()) kw = std::max(kw, display_width(bd.keys));
+  kw = std::min(kw, f.width / 3);
+  int tw = std::max(10, f.width - kw - 5);
   for (const Binding& bd : bindings()) {
-    if (y >= f.height - 3) break;
-    f.put(y, 2, bd.keys, b);
-    f.put(y, 4 + kw, bd.what);
-    ++y;
+    bool first = true;
+    for (const std::string& l : wrap(bd.what, tw)) {
+      lines.push_back({first ? bd.keys : "", l, {}});
+      first = false;
+    }
   }
-  ++y;
-  Attr g = mark_attr(Mark::New, opt_.color), ye = mark_attr(Mark::Changed, opt_.color),
-       r = mark_attr(Mark::Closed, opt_.color);
-  if (y < f.height) {
-    f.put(y, 2, "new", g);
-    f.put(y, 7, "state changed", ye);
-    f.put(y, 22, "closed (SHORT-LIVED: opened and closed between two refreshes)", r);
-    ++y;
+  lines.push_back({"", "", {}});
+  lines.push_back({"new", "green: a socket that appeared (bold without colour)",
+                   mark_attr(Mark::New, opt_.color)});
+  lines.push_back({"changed", "yellow: its state changed (underlined without colour)",
+                   mark_attr(Mark::Changed, opt_.color)});
+  lines.push_back({"closed", "red: closed, kept for the linger time; SHORT-LIVED: opened and "
+                   "closed between two refreshes (dim without colour)",
+                   mark_attr(Mark::Closed, opt_.color)});
+  lines.push_back({"+", "not in the mark: new since m was pressed", {}});
+  lines.push_back({"!", "a listener's accept queue is at least 80% of its backlog", {}});
+  lines.push_back({"rates", "tcp_info payload bytes between refreshes; UDP and others have none",
+                   {}});
+  std::vector<HelpLine> flat;
+  for (HelpLine& l : lines) {
+    bool first = true;
+    for (const std::string& t : wrap(l.text, tw)) {
+      flat.push_back({first ? l.keys : "", t, l.attr});
+      first = false;
+    }
   }
-  if (y < f.height)
-    f.put(y, 2,
-          "+ new since the mark   ! accept queue >= 80% of the backlog   rates: tcp_info payload "
-          "bytes (UDP and others have none)");
+  Attr b;
+  b.bold = true;
+  f.put(0, 0, "sockwatch top: keys (Up/Down scroll, any other key closes this help)", b);
+  int rows = f.height - 2;
+  int max_scroll = std::max(0, static_cast<int>(flat.size()) - rows);
+  help_scroll_ = std::clamp(help_scroll_, 0, max_scroll);
+  for (int i = 0; i < rows && help_scroll_ + i < static_cast<int>(flat.size()); ++i) {
+    const HelpLine& l = flat[static_cast<size_t>(help_scroll_ + i)];
+    Attr ka = l.attr;
+    ka.bold = true;
+    f.put(2 + i, 2, cut(l.keys, kw, false), ka);
+    f.put(2 + i, 4 + kw, l.text, l.attr);
+  }
+  if (help_scroll_ < max_scroll) {
+    Attr d;
+    d.reverse = true;
+    f.put(f.height - 1, std::max(0, f.width - 12), " more: Down ", d);
+  }
 }
 
 void TopApp::draw_status(Frame& f, int y) {

@@ -7,10 +7,14 @@
 #include <csignal>
 #include <sstream>
 
+#include "subcommands.hpp"
 #include "tui/top_app.hpp"
 #include "tui/top_json.hpp"
 
 namespace sw::tui {
+using sw::find_subcommand;
+using sw::Subcommand;
+using sw::subcommand_help;
 namespace {
 
 constexpr uint64_t kNs = 4026531840;
@@ -479,8 +483,23 @@ TEST(TopApp, MarkFlagsWhatIsNewSinceAndFiltersToIt) {
 TEST(TopApp, HelpListsEveryBinding) {
   Harness h;
   h.key(Key::chr('?'));
-  std::string f = h.app.render(140, 60).to_text();
+  std::string f = h.app.render(200, 60).to_text();
   for (const Binding& b : bindings()) EXPECT_NE(f.find(b.what), std::string::npos) << b.what;
+  // At 80x24 it scrolls: every key name appears on some page, no line is wider.
+  std::string all;
+  for (int page = 0; page < 10; ++page) {
+    std::string p = h.app.render(80, 24).to_text();
+    for (const std::string& l : lines_of(p)) EXPECT_LE(display_width(l), 80) << l;
+    all += p;
+    for (int i = 0; i < 20; ++i) h.key(Key::of(Key::Kind::Down));
+  }
+  for (const Binding& b : bindings())
+    EXPECT_NE(all.find(std::string(b.keys).substr(0, 10)), std::string::npos) << b.keys;
+  // --help lists them too.
+  const Subcommand* top = find_subcommand("top");
+  ASSERT_TRUE(top);
+  std::string help = subcommand_help(*top);
+  for (const Binding& b : bindings()) EXPECT_NE(help.find(b.what), std::string::npos) << b.what;
   h.key(Key::chr('x'));  // any key closes it, and does nothing else
   EXPECT_EQ(h.frame().find("any key closes"), std::string::npos);
   EXPECT_FALSE(h.app.collect().unix_sockets);
