@@ -106,8 +106,8 @@ void TopApp::set_details(std::vector<PaneSection> s, std::string error) {
 }
 
 std::optional<RowData> TopApp::selected_row() const {
-  if (view_.grouped() || selected_ >= view_.rows().size()) return std::nullopt;
-  return row_data(model_, view_.rows()[selected_]);
+  if (view_.grouped() || selected_ >= view_.size()) return std::nullopt;
+  return row_data(model_, view_.at(selected_));
 }
 
 bool TopApp::apply_filter_text(const std::string& text, bool final) {

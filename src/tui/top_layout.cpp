@@ -255,11 +255,11 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
   size_t first = scroll_, last = std::min(view_.size(), scroll_ + static_cast<size_t>(body));
 
   // Texts of the visible rows only.
-  std::vector<std::vector<std::string>> text(last - first);
-  for (size_t i = first; i < last; ++i) {
-    RowData d = row_data(model_, view_.rows()[i]);
-    auto& row = text[i - first];
-    for (Col c : cols) row.push_back(cell(d, view_.rows()[i], c));
+  std::vector<RowRef> win = view_.window(first, last - first);
+  std::vector<std::vector<std::string>> text(win.size());
+  for (size_t i = 0; i < win.size(); ++i) {
+    RowData d = row_data(model_, win[i]);
+    for (Col c : cols) text[i].push_back(cell(d, win[i], c));
   }
   // Fit: drop the least important columns until the minimum widths fit.
   std::vector<ColSpec> specs;
@@ -329,7 +329,7 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
 
   for (size_t i = first; i < last; ++i) {
     int y = y0 + 1 + static_cast<int>(i - first);
-    const RowRef& r = view_.rows()[i];
+    const RowRef& r = win[i - first];
     RowData d = row_data(model_, r);
     Attr a = mark_attr(d.st->mark, opt_.color);
     bool sel = i == selected_;

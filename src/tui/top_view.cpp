@@ -292,27 +292,64 @@ void TopView::rebuild(const TopModel& m, const ViewOptions& o) {
               [](const auto& a, const auto& b) { return a.first < b.first; });
     rows_.clear();
     for (auto& [rank, r] : ranked) rows_.push_back(r);
+    sorted_ = true;
+    m_ = &m;
     return;
   }
-  Col c = o.sort;
-  bool rev = o.reverse;
-  std::sort(base.begin(), base.end(), [&](const RowRef& a, const RowRef& b) {
-    RowData da = row_data(m, a), db = row_data(m, b);
-    int r = compare_rows(da, db, c);
-    if (r == 0) {
-      // Stable under churn: identical keys sort the same way every tick.
-      if (da.e->key != db.e->key) return da.e->key < db.e->key;
-      return a.closed < b.closed;
-    }
-    return rev ? r > 0 : r < 0;
-  });
+  m_ = &m;
+  sort_ = o.sort;
+  rev_ = o.reverse;
   rows_ = std::move(base);
+  sorted_ = false;
+  win_first_ = win_last_ = 0;
   frozen_live_.clear();
   frozen_closed_.clear();
   was_frozen_ = o.frozen;
-  if (o.frozen)
+  if (o.frozen) {
+    // Freezing records every row's rank: that needs the whole order once.
+    rows();
     for (size_t i = 0; i < rows_.size(); ++i)
       (rows_[i].closed ? frozen_closed_ : frozen_live_)[row_data(m, rows_[i]).e->key] = i;
+  }
+}
+
+bool TopView::less(const RowRef& a, const RowRef& b) const {
+  RowData da = row_data(*m_, a), db = row_data(*m_, b);
+  int r = compare_rows(da, db, sort_);
+  if (r == 0) {
+    // A total order (the key breaks ties), so ranks are the same every time.
+    if (da.e->key != db.e->key) return da.e->key < db.e->key;
+    return a.closed < b.closed;
+  }
+  return rev_ ? r > 0 : r < 0;
+}
+
+const std::vector<RowRef>& TopView::rows() const {
+  if (!sorted_) {
+    std::sort(rows_.begin(), rows_.end(), [&](const RowRef& a, const RowRef& b) { return less(a, b); });
+    sorted_ = true;
+  }
+  return rows_;
+}
+
+std::vector<RowRef> TopView::window(size_t first, size_t n) const {
+  size_t size = rows_.size();
+  first = std::min(first, size);
+  size_t last = std::min(size, first + n);
+  if (!sorted_ && (first < win_first_ || last > win_last_)) {
+    auto cmp = [&](const RowRef& a, const RowRef& b) { return less(a, b); };
+    if (first > 0) std::nth_element(rows_.begin(), rows_.begin() + static_cast<long>(first), rows_.end(), cmp);
+    std::partial_sort(rows_.begin() + static_cast<long>(first), rows_.begin() + static_cast<long>(last),
+                      rows_.end(), cmp);
+    win_first_ = first;
+    win_last_ = last;
+  }
+  return {rows_.begin() + static_cast<long>(first), rows_.begin() + static_cast<long>(last)};
+}
+
+RowRef TopView::at(size_t rank) const {
+  if (sorted_ || (rank >= win_first_ && rank < win_last_)) return rows_[rank];
+  return window(rank, 1).front();
 }
 
 void TopView::build_groups(const TopModel& m, const ViewOptions& o,
@@ -374,9 +411,10 @@ RowIdent TopView::ident_at(const TopModel& m, size_t i) const {
     return id;
   }
   if (i >= rows_.size()) return id;
+  RowRef r = at(i);
   id.valid = true;
-  id.key = row_data(m, rows_[i]).e->key;
-  id.closed = rows_[i].closed;
+  id.key = row_data(m, r).e->key;
+  id.closed = r.closed;
   return id;
 }
 
@@ -387,13 +425,19 @@ std::optional<size_t> TopView::find(const TopModel& m, const RowIdent& id) const
       if (groups_[i].key == id.group) return i;
     return std::nullopt;
   }
-  for (size_t i = 0; i < rows_.size(); ++i)
-    if (rows_[i].closed == id.closed && row_data(m, rows_[i]).e->key == id.key) return i;
-  // The socket closed since: follow it to its red row.
-  if (!id.closed)
-    for (size_t i = 0; i < rows_.size(); ++i)
-      if (rows_[i].closed && row_data(m, rows_[i]).e->key == id.key) return i;
-  return std::nullopt;
+  // Where the socket is (or its red row, once it closed), then its rank.
+  std::optional<size_t> pos;
+  for (size_t i = 0; i < rows_.size() && !pos; ++i)
+    if (rows_[i].closed == id.closed && row_data(m, rows_[i]).e->key == id.key) pos = i;
+  if (!pos && !id.closed)
+    for (size_t i = 0; i < rows_.size() && !pos; ++i)
+      if (rows_[i].closed && row_data(m, rows_[i]).e->key == id.key) pos = i;
+  if (!pos) return std::nullopt;
+  if (sorted_) return pos;
+  const RowRef& r = rows_[*pos];
+  size_t rank = 0;
+  for (const RowRef& o : rows_) rank += less(o, r);
+  return rank;
 }
 
 // --- marks ---

@@ -119,9 +119,16 @@ struct RowIdent {
 
 class TopView {
  public:
-  // Rebuilds the rows (filter, text, sort or the frozen order).
+  // Rebuilds the rows (filter, text, sort or the frozen order). The order is
+  // found lazily: a screen needs only its window of ranks (nth_element, O(n)),
+  // so a tick or a keystroke at 100,000 rows never sorts them all.
   void rebuild(const TopModel& m, const ViewOptions& o);
-  const std::vector<RowRef>& rows() const { return rows_; }
+  // Every row in order (export, batch frames): sorts them all once.
+  const std::vector<RowRef>& rows() const;
+  // Ranks [first, first + n) in order (cut at the end).
+  std::vector<RowRef> window(size_t first, size_t n) const;
+  // The row at one rank.
+  RowRef at(size_t rank) const;
   const std::vector<GroupRow>& groups() const { return groups_; }
   size_t size() const { return groups_mode_ ? groups_.size() : rows_.size(); }
   bool grouped() const { return groups_mode_; }
@@ -131,7 +138,14 @@ class TopView {
 
  private:
   void build_groups(const TopModel& m, const ViewOptions& o, const std::vector<RowRef>& base);
-  std::vector<RowRef> rows_;
+  bool less(const RowRef& a, const RowRef& b) const;
+  // Unordered but for what was asked: all of it (sorted_) or one window.
+  mutable std::vector<RowRef> rows_;
+  mutable bool sorted_ = false;
+  mutable size_t win_first_ = 0, win_last_ = 0;
+  const TopModel* m_ = nullptr;
+  Col sort_ = Col::RxRate;
+  bool rev_ = false;
   std::vector<GroupRow> groups_;
   bool groups_mode_ = false;
   // The frozen order: identity -> rank (live and closed rows apart).
