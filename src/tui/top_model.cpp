@@ -66,8 +66,11 @@ void TopModel::apply_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us,
     st.inbound = k.inbound;
     st.direction_known = k.direction_known;
     if (st.mark != Mark::None && now_us - st.marked_us >= opt_.highlight_us) st.mark = Mark::None;
-    g->gone[j] = k.closed;
-    if (!k.closed) {
+    // A destroy message closed it and the poll still shows it: hidden (its
+    // red row is there). A TIME-WAIT left behind is a socket of its own,
+    // which the per-peer counts need: it stays.
+    g->gone[j] = k.closed && e.state != kTimeWait;
+    if (!g->gone[j]) {
       if (st.rx_bps > 0) rx_sum += st.rx_bps;
       if (st.tx_bps > 0) tx_sum += st.tx_bps;
     }

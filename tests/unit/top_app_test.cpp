@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <set>
 #include <sstream>
 
 #include "subcommands.hpp"
@@ -79,6 +80,7 @@ struct Harness {
   TopApp app;
   int64_t now = kT0;
   std::map<uint64_t, std::shared_ptr<const OwnerInfo>> owners;
+  std::set<uint64_t> destroyed;  // cookies the engine already closed (Known::closed)
 
   explicit Harness(TopAppOptions o = {}) : app(std::move(o)) {}
 
@@ -90,6 +92,7 @@ struct Harness {
       TopModel::Known k;
       auto it = owners.find(snap->entries()[i].key.cookie);
       if (it != owners.end()) k.owner = it->second;
+      k.closed = destroyed.count(snap->entries()[i].key.cookie) > 0;
       return k;
     });
     app.refresh();
@@ -212,6 +215,23 @@ TEST(TopModel, NewChangedAndClosedRowsAreMarkedAndLinger) {
   f = h.frame();
   EXPECT_EQ(f.find("CLOSED"), std::string::npos) << f;
   EXPECT_EQ(f.find("SHORT-LIVED"), std::string::npos) << f;
+}
+
+TEST(TopModel, ARowTheEngineClosedIsHiddenButItsTimeWaitStays) {
+  Harness h;
+  Sock tw{5, kTimeWait, "10.0.0.1", 40001, "10.0.0.5", 5432};
+  h.tick({kWeb, tw});
+  h.destroyed = {1, 5};  // both closed by destroy messages; the poll still shows them
+  h.close(kWeb, true);
+  h.now += kSec;
+  h.tick({kWeb, tw});
+  auto r = rows_of(h.frame());
+  ASSERT_EQ(r.size(), 2u) << h.frame();
+  std::string all = r[0] + r[1];
+  EXPECT_NE(all.find("CLOSED"), std::string::npos);     // the web connection, red
+  EXPECT_NE(all.find("TIME-WAIT"), std::string::npos);  // the TIME-WAIT, as it is
+  EXPECT_EQ(all.find("ESTAB"), std::string::npos);      // not also as a live row
+  EXPECT_EQ(h.app.model().totals().by_state[kTimeWait], 1u);
 }
 
 TEST(TopApp, SortsByColumnsAndReverses) {
