@@ -6,8 +6,8 @@
 #include "core/escape.hpp"
 #include "filter/filter.hpp"
 #include "log_mode.hpp"
-#include "top_mode.hpp"
 #include "ss_options.hpp"
+#include "top_mode.hpp"
 
 namespace sw {
 
@@ -67,8 +67,8 @@ const OptionDoc kTopOptions[] = {
 const Subcommand kSubcommands[] = {
     {"log", "headless event stream: every connection opened, changed, closed",
      "[ OPTIONS ] [ FILTER ]", kLogOptions, run_log},
-    {"top", "live table of connections with rates, sort, filter and kill",
-     "[ OPTIONS ] [ FILTER ]", kTopOptions, run_top, top_help_epilog},
+    {"top", "live table of connections with rates, sort, filter and kill", "[ OPTIONS ] [ FILTER ]",
+     kTopOptions, run_top, top_help_epilog},
     {"baseline",
      "record what listens and talks; diff later, with an exit code for cron",
      "{save|diff} [ OPTIONS ]",

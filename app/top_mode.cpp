@@ -7,6 +7,8 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,17 +24,14 @@
 #include <set>
 #include <unordered_map>
 
-#include <net/if.h>
-#include <sys/ioctl.h>
-
 #include "core/files.hpp"
 #include "engine/watch.hpp"
 #include "enrich/cgroup_names.hpp"
-#include "filter_errors.hpp"
-#include "output/line_writer.hpp"
 #include "enrich/names.hpp"
 #include "enrich/services.hpp"
 #include "env.hpp"
+#include "filter_errors.hpp"
+#include "output/line_writer.hpp"
 #include "plan.hpp"
 #include "procfs/pid_sockets.hpp"
 #include "procfs/process_info.hpp"
@@ -141,14 +140,30 @@ int parse_args(const std::vector<std::string>& args, TopArgs& a) {
       a.collect.*f = true;
     };
     switch (c) {
-      case 't': table(&tui::CollectChoice::tcp); break;
-      case 'u': table(&tui::CollectChoice::udp); break;
-      case 'w': table(&tui::CollectChoice::raw); break;
-      case 'x': table(&tui::CollectChoice::unix_sockets); break;
-      case '4': a.family = 4; break;
-      case '6': a.family = 6; break;
-      case 'b': a.batch = true; break;
-      case 'j': a.json = true; break;
+      case 't':
+        table(&tui::CollectChoice::tcp);
+        break;
+      case 'u':
+        table(&tui::CollectChoice::udp);
+        break;
+      case 'w':
+        table(&tui::CollectChoice::raw);
+        break;
+      case 'x':
+        table(&tui::CollectChoice::unix_sockets);
+        break;
+      case '4':
+        a.family = 4;
+        break;
+      case '6':
+        a.family = 6;
+        break;
+      case 'b':
+        a.batch = true;
+        break;
+      case 'j':
+        a.json = true;
+        break;
       case 'd':
         if (!parse_seconds(optarg, a.interval_us, 0.05, 3600))
           return usage_error(std::string("-d: '") + optarg +
@@ -159,7 +174,8 @@ int parse_args(const std::vector<std::string>& args, TopArgs& a) {
         errno = 0;
         long v = std::strtol(optarg, &end, 10);
         if (errno || end == optarg || *end || v < 1 || v > 100'000'000)
-          return usage_error(std::string("-n: '") + optarg + "' is not a count of frames (1 or more)");
+          return usage_error(std::string("-n: '") + optarg +
+                             "' is not a count of frames (1 or more)");
         a.iterations = v;
         break;
       }
@@ -182,14 +198,19 @@ int parse_args(const std::vector<std::string>& args, TopArgs& a) {
           char* end = nullptr;
           long v = std::strtol(optarg, &end, 10);
           if (end == optarg || *end || v < 40 || v > 10000)
-            return usage_error(std::string("--width: '") + optarg + "' is not a width from 40 to 10000");
+            return usage_error(std::string("--width: '") + optarg +
+                               "' is not a width from 40 to 10000");
           a.width = static_cast<int>(v);
         } else if (name == "view") {
           std::string v = optarg;
-          if (v == "connections") a.view = tui::ViewKind::Connections;
-          else if (v == "listeners") a.view = tui::ViewKind::Listeners;
-          else if (v == "processes") a.view = tui::ViewKind::Processes;
-          else if (v == "remotes") a.view = tui::ViewKind::Remotes;
+          if (v == "connections")
+            a.view = tui::ViewKind::Connections;
+          else if (v == "listeners")
+            a.view = tui::ViewKind::Listeners;
+          else if (v == "processes")
+            a.view = tui::ViewKind::Processes;
+          else if (v == "remotes")
+            a.view = tui::ViewKind::Remotes;
           else
             return usage_error("--view: '" + v +
                                "' is not one of connections, listeners, processes, remotes");
@@ -201,8 +222,9 @@ int parse_args(const std::vector<std::string>& args, TopArgs& a) {
           }
           a.sort = column_named(v);
           if (!a.sort)
-            return usage_error("--sort: '" + v +
-                               "' is not a column title (rx/s, tx/s, local, remote, process, age...)");
+            return usage_error(
+                "--sort: '" + v +
+                "' is not a column title (rx/s, tx/s, local, remote, process, age...)");
         } else {
           return usage_error("unhandled option (internal)");
         }
@@ -348,9 +370,12 @@ std::vector<std::string> TopSession::limitations(const Watch& w) const {
     out.push_back("fds of " + std::to_string(h.processes_denied) +
                   " processes unreadable: the owners of their sockets are hidden");
   if (!h.ebpf_loaded && a_.ebpf)
-    out.push_back("eBPF unavailable (" + h.ebpf_reason + "): owners of very short connections may be unknown");
-  if (!h.destroy_events) out.push_back("no destroy events: connections shorter than a refresh are missed");
-  if (h.netns_not_entered) out.push_back(std::to_string(h.netns_not_entered) + " namespaces not entered");
+    out.push_back("eBPF unavailable (" + h.ebpf_reason +
+                  "): owners of very short connections may be unknown");
+  if (!h.destroy_events)
+    out.push_back("no destroy events: connections shorter than a refresh are missed");
+  if (h.netns_not_entered)
+    out.push_back(std::to_string(h.netns_not_entered) + " namespaces not entered");
   return out;
 }
 
@@ -428,7 +453,8 @@ void TopSession::redraw() {
 
 void TopSession::carry_out(const Request& r, Watch& w) {
   switch (r.kind) {
-    case Request::Kind::None: return;
+    case Request::Kind::None:
+      return;
     case Request::Kind::Quit:
       quit_ = true;
       w.stop();
@@ -436,7 +462,8 @@ void TopSession::carry_out(const Request& r, Watch& w) {
     case Request::Kind::Interval:
       a_.interval_us = r.interval_us;
       w.set_interval(r.interval_us);
-      app_->notify("refreshing every " + std::to_string(static_cast<double>(r.interval_us) / 1e6).substr(0, 5) + " s");
+      app_->notify("refreshing every " +
+                   std::to_string(static_cast<double>(r.interval_us) / 1e6).substr(0, 5) + " s");
       return;
     case Request::Kind::Collect:
       recollect_ = true;
@@ -466,7 +493,8 @@ void TopSession::carry_out(const Request& r, Watch& w) {
         app_->notify("kill " + std::to_string(r.pid) + ": " + std::strerror(errno), true);
         return;
       }
-      app_->notify(std::string("sent ") + sigabbrev_np(r.signal) + " to pid " + std::to_string(r.pid));
+      app_->notify(std::string("sent ") + sigabbrev_np(r.signal) + " to pid " +
+                   std::to_string(r.pid));
       return;
     }
     case Request::Kind::Export: {

@@ -1,7 +1,6 @@
 #include "core/tables.hpp"
 
 #include <strings.h>
-
 #include <sys/socket.h>
 
 #include <array>

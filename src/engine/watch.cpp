@@ -387,7 +387,8 @@ Expected<void> Watch::tick() {
 
 std::vector<std::pair<uint64_t, std::string>> Watch::namespace_labels() const {
   std::vector<std::pair<uint64_t, std::string>> out;
-  for (const auto& ns : ns_) out.emplace_back(ns->inode, ns->name.empty() ? ns->container : ns->name);
+  for (const auto& ns : ns_)
+    out.emplace_back(ns->inode, ns->name.empty() ? ns->container : ns->name);
   return out;
 }
 

@@ -17,9 +17,30 @@ namespace sw::tui {
 struct Key {
   enum class Kind : uint8_t {
     Char,  // `ch` (a Unicode code point; Ctrl-X arrives as Char 0x18)
-    Up, Down, Left, Right, PageUp, PageDown, Home, End,
-    Enter, Escape, Backspace, Delete, Tab, BackTab,
-    F1, F2, F3, F4, F5, F6, F7, F8, F9, F10,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Enter,
+    Escape,
+    Backspace,
+    Delete,
+    Tab,
+    BackTab,
+    F1,
+    F2,
+    F3,
+    F4,
+    F5,
+    F6,
+    F7,
+    F8,
+    F9,
+    F10,
     Mouse,   // `mouse`
     Resize,  // the terminal changed size: size() has the new one
   };

@@ -141,7 +141,8 @@ bool TopApp::apply_filter_text(const std::string& text, bool final) {
       return false;
     }
     if (!saw) states = excl ? kAllStates : 0;
-    states = excl ? (states & ~static_cast<uint32_t>(bits)) : (states | static_cast<uint32_t>(bits));
+    states =
+        excl ? (states & ~static_cast<uint32_t>(bits)) : (states | static_cast<uint32_t>(bits));
     saw = true;
     i += 2;
   }
@@ -207,19 +208,19 @@ void TopApp::cycle_sort(int dir) {
 std::vector<Col> TopApp::columns() const {
   switch (vo_.kind) {
     case ViewKind::Connections:
-      return {Col::Proto,   Col::State,   Col::Local, Col::Remote, Col::Process, Col::RxRate,
-              Col::TxRate,  Col::Age,     Col::Rtt,   Col::RxTotal, Col::TxTotal, Col::Retrans,
-              Col::User,    Col::RecvQ,   Col::SendQ, Col::Container};
+      return {Col::Proto,  Col::State, Col::Local, Col::Remote,   Col::Process, Col::RxRate,
+              Col::TxRate, Col::Age,   Col::Rtt,   Col::RxTotal,  Col::TxTotal, Col::Retrans,
+              Col::User,   Col::RecvQ, Col::SendQ, Col::Container};
     case ViewKind::Listeners:
-      return {Col::Proto, Col::Local, Col::Scope, Col::Process, Col::Accept, Col::User, Col::Age,
-              Col::Container};
+      return {Col::Proto,  Col::Local, Col::Scope, Col::Process,
+              Col::Accept, Col::User,  Col::Age,   Col::Container};
     case ViewKind::Processes:
-      return {Col::Process, Col::Sockets, Col::RxRate,   Col::TxRate,    Col::Estab,
+      return {Col::Process, Col::Sockets,  Col::RxRate,  Col::TxRate,    Col::Estab,
               Col::Listen,  Col::TimeWait, Col::SynSent, Col::CloseWait, Col::Other,
-              Col::RxTotal, Col::TxTotal, Col::User,     Col::Container};
+              Col::RxTotal, Col::TxTotal,  Col::User,    Col::Container};
     case ViewKind::Remotes:
-      return {Col::Remote,  Col::Sockets,   Col::Estab, Col::TimeWait, Col::SynSent,
-              Col::CloseWait, Col::Other, Col::RxRate, Col::TxRate,   Col::RxTotal, Col::TxTotal};
+      return {Col::Remote, Col::Sockets, Col::Estab,  Col::TimeWait, Col::SynSent, Col::CloseWait,
+              Col::Other,  Col::RxRate,  Col::TxRate, Col::RxTotal,  Col::TxTotal};
   }
   return {};
 }
@@ -253,9 +254,8 @@ Request TopApp::ask_destroy() {
     notify("cannot close sockets: " + opt_.cannot_destroy, true);
     return {};
   }
-  std::string who = d->st->owner ? fmt::format(" of {} (pid {})", d->st->owner->comm,
-                                               d->st->owner->pid)
-                                 : "";
+  std::string who =
+      d->st->owner ? fmt::format(" of {} (pid {})", d->st->owner->comm, d->st->owner->pid) : "";
   confirm_text_ = escape_for_display(fmt::format(
       "Close {} {} {} -> {}{}? y/N", proto_text(static_cast<int>(e.table), e.family),
       state_text(e.state), endpoint_text(e.local, e.lport), endpoint_text(e.peer, e.rport), who));
@@ -430,17 +430,28 @@ Request TopApp::handle_key(const Key& k) {
   if (help_) {
     // The help scrolls on a short terminal; any other key closes it.
     switch (k.kind) {
-      case Key::Kind::Up: --help_scroll_; return {};
-      case Key::Kind::Down: ++help_scroll_; return {};
-      case Key::Kind::PageUp: help_scroll_ -= std::max(1, page_); return {};
-      case Key::Kind::PageDown: help_scroll_ += std::max(1, page_); return {};
-      case Key::Kind::Home: help_scroll_ = 0; return {};
+      case Key::Kind::Up:
+        --help_scroll_;
+        return {};
+      case Key::Kind::Down:
+        ++help_scroll_;
+        return {};
+      case Key::Kind::PageUp:
+        help_scroll_ -= std::max(1, page_);
+        return {};
+      case Key::Kind::PageDown:
+        help_scroll_ += std::max(1, page_);
+        return {};
+      case Key::Kind::Home:
+        help_scroll_ = 0;
+        return {};
       case Key::Kind::Mouse:
         if (k.button == Key::Button::WheelUp) help_scroll_ -= 3;
         if (k.button == Key::Button::WheelDown) help_scroll_ += 3;
         if (k.button == Key::Button::WheelUp || k.button == Key::Button::WheelDown) return {};
         break;
-      default: break;
+      default:
+        break;
     }
     help_ = false;
     help_scroll_ = 0;
@@ -477,12 +488,24 @@ Request TopApp::key_normal(const Key& k) {
     return Request{};
   };
   switch (k.kind) {
-    case K::Up: move_selection(-1); return inspect_request();
-    case K::Down: move_selection(1); return inspect_request();
-    case K::PageUp: move_selection(-std::max(page_ - 1, 1)); return inspect_request();
-    case K::PageDown: move_selection(std::max(page_ - 1, 1)); return inspect_request();
-    case K::Home: select_index(0); return inspect_request();
-    case K::End: select_index(view_.size() ? view_.size() - 1 : 0); return inspect_request();
+    case K::Up:
+      move_selection(-1);
+      return inspect_request();
+    case K::Down:
+      move_selection(1);
+      return inspect_request();
+    case K::PageUp:
+      move_selection(-std::max(page_ - 1, 1));
+      return inspect_request();
+    case K::PageDown:
+      move_selection(std::max(page_ - 1, 1));
+      return inspect_request();
+    case K::Home:
+      select_index(0);
+      return inspect_request();
+    case K::End:
+      select_index(view_.size() ? view_.size() - 1 : 0);
+      return inspect_request();
     case K::Enter:
       details_ = !details_;
       return inspect_request();
@@ -492,35 +515,57 @@ Request TopApp::key_normal(const Key& k) {
       set_view(static_cast<ViewKind>(v % kViewCount));
       return {};
     }
-    case K::F1: help_ = true; return {};
-    case K::F10: return quit();
+    case K::F1:
+      help_ = true;
+      return {};
+    case K::F10:
+      return quit();
     case K::Escape:
       if (details_) details_ = false;
       return {};
-    case K::Char: break;
-    default: return {};
+    case K::Char:
+      break;
+    default:
+      return {};
   }
   switch (k.ch) {
-    case 'q': return quit();
+    case 'q':
+      return quit();
     case '?':
-    case 'h': help_ = true; return {};
+    case 'h':
+      help_ = true;
+      return {};
     case ' ':
       model_.set_paused(!model_.paused());
       refresh();
       return {};
-    case '/': return open_prompt(Prompt::Filter, filter_text_);
-    case '\\': return open_prompt(Prompt::Text, vo_.text);
+    case '/':
+      return open_prompt(Prompt::Filter, filter_text_);
+    case '\\':
+      return open_prompt(Prompt::Text, vo_.text);
     case 'e':
       return open_prompt(Prompt::Export,
                          fmt::format("sockwatch-top-{}.json", model_.now_us() / 1'000'000));
     case 'd':
-      return open_prompt(Prompt::Delay, fmt::format("{:g}", static_cast<double>(opt_.interval_us) / 1e6));
-    case '1': case '2': case '3': case '4':
+      return open_prompt(Prompt::Delay,
+                         fmt::format("{:g}", static_cast<double>(opt_.interval_us) / 1e6));
+    case '1':
+    case '2':
+    case '3':
+    case '4':
       set_view(static_cast<ViewKind>(k.ch - '1'));
       return {};
-    case 'j': move_selection(1); return inspect_request();
-    case '<': case 'S': cycle_sort(-1); return {};
-    case '>': case 's': cycle_sort(1); return {};
+    case 'j':
+      move_selection(1);
+      return inspect_request();
+    case '<':
+    case 'S':
+      cycle_sort(-1);
+      return {};
+    case '>':
+    case 's':
+      cycle_sort(1);
+      return {};
     case 'r': {
       int v = static_cast<int>(vo_.kind);
       reverse_[v] = !reverse_[v];
@@ -532,19 +577,31 @@ Request TopApp::key_normal(const Key& k) {
       refresh();
       notify(vo_.frozen ? "order frozen" : "order follows the sort again");
       return {};
-    case 't': return toggle_collect(&CollectChoice::tcp, &ViewOptions::tcp);
-    case 'u': return toggle_collect(&CollectChoice::udp, &ViewOptions::udp);
-    case 'w': return toggle_collect(&CollectChoice::raw, &ViewOptions::raw);
-    case 'x': return toggle_collect(&CollectChoice::unix_sockets, &ViewOptions::unix_sockets);
+    case 't':
+      return toggle_collect(&CollectChoice::tcp, &ViewOptions::tcp);
+    case 'u':
+      return toggle_collect(&CollectChoice::udp, &ViewOptions::udp);
+    case 'w':
+      return toggle_collect(&CollectChoice::raw, &ViewOptions::raw);
+    case 'x':
+      return toggle_collect(&CollectChoice::unix_sockets, &ViewOptions::unix_sockets);
     case 'a': {
       opt_.collect.all_netns = !opt_.collect.all_netns;
       Request r;
       r.kind = Request::Kind::Collect;
       return r;
     }
-    case 'l': vo_.listening = !vo_.listening; refresh(); return {};
-    case 'c': vo_.show_closed = !vo_.show_closed; refresh(); return {};
-    case 'n': opt_.numeric = !opt_.numeric; return {};
+    case 'l':
+      vo_.listening = !vo_.listening;
+      refresh();
+      return {};
+    case 'c':
+      vo_.show_closed = !vo_.show_closed;
+      refresh();
+      return {};
+    case 'n':
+      opt_.numeric = !opt_.numeric;
+      return {};
     case 'm':
       mark_ = std::make_unique<MarkReference>(model_, model_.now_us());
       notify("marked: M shows only what is new since now");
@@ -558,9 +615,12 @@ Request TopApp::key_normal(const Key& k) {
       vo_.only_new = !vo_.only_new;
       refresh();
       return {};
-    case 'K': return ask_destroy();
-    case 'k': return ask_signal(SIGTERM);
-    default: return {};
+    case 'K':
+      return ask_destroy();
+    case 'k':
+      return ask_signal(SIGTERM);
+    default:
+      return {};
   }
 }
 

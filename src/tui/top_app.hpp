@@ -29,12 +29,12 @@ struct Request {
   enum class Kind : uint8_t {
     None,
     Quit,
-    Destroy,      // SOCK_DESTROY `entry` (confirmed)
-    Signal,       // kill(pid, signal) (confirmed)
-    Export,       // write the current view as JSON to `path`
-    Inspect,      // the details pane wants `entry` inspected
-    Interval,     // the refresh interval changed to `interval_us`
-    Collect,      // what the engine collects changed (families, all namespaces)
+    Destroy,   // SOCK_DESTROY `entry` (confirmed)
+    Signal,    // kill(pid, signal) (confirmed)
+    Export,    // write the current view as JSON to `path`
+    Inspect,   // the details pane wants `entry` inspected
+    Interval,  // the refresh interval changed to `interval_us`
+    Collect,   // what the engine collects changed (families, all namespaces)
   };
   Kind kind = Kind::None;
   SnapEntry entry;
@@ -62,8 +62,8 @@ struct TopAppOptions {
   CollectChoice collect;
   int64_t interval_us = 1'000'000;
   bool color = true;
-  bool numeric = true;        // addresses and ports as numbers (n toggles names)
-  bool can_destroy = true;    // false: the status line says why not
+  bool numeric = true;         // addresses and ports as numbers (n toggles names)
+  bool can_destroy = true;     // false: the status line says why not
   std::string cannot_destroy;  // why not (no CAP_NET_ADMIN, ...)
   FilterContext filter_ctx;
 };
@@ -79,7 +79,7 @@ const std::vector<Binding>& bindings();
 class Names {
  public:
   virtual ~Names() = default;
-  virtual std::string host(const IpAddr& a) = 0;     // "" while unknown (never blocks)
+  virtual std::string host(const IpAddr& a) = 0;            // "" while unknown (never blocks)
   virtual std::string service(uint16_t port, Table t) = 0;  // "" when none
 };
 
@@ -103,7 +103,9 @@ class TopApp {
   void set_details(std::vector<PaneSection> s, std::string error = {});
   void set_names(Names* n) { names_ = n; }
   // Labels of the watched namespaces (shown where a row has no container).
-  void set_netns_labels(std::unordered_map<uint64_t, std::string> l) { netns_labels_ = std::move(l); }
+  void set_netns_labels(std::unordered_map<uint64_t, std::string> l) {
+    netns_labels_ = std::move(l);
+  }
   void set_interval_us(int64_t us) { opt_.interval_us = us; }
 
   Frame render(int width, int height);

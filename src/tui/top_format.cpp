@@ -65,9 +65,9 @@ std::string state_text(int state) { return std::string(sw::state_name(state)); }
 
 std::string proto_text(int table, int family) {
   std::string n(table_netid(static_cast<Table>(table)));
-  if (family == AF_INET6 && (table == static_cast<int>(Table::Tcp) ||
-                             table == static_cast<int>(Table::Udp) ||
-                             table == static_cast<int>(Table::Raw)))
+  if (family == AF_INET6 &&
+      (table == static_cast<int>(Table::Tcp) || table == static_cast<int>(Table::Udp) ||
+       table == static_cast<int>(Table::Raw)))
     n += "6";
   return n;
 }

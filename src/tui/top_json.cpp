@@ -13,18 +13,22 @@ namespace {
 
 const char* mark_name(Mark m) {
   switch (m) {
-    case Mark::New: return "new";
-    case Mark::Changed: return "changed";
-    case Mark::Closed: return "closed";
-    default: return "none";
+    case Mark::New:
+      return "new";
+    case Mark::Changed:
+      return "changed";
+    case Mark::Closed:
+      return "closed";
+    default:
+      return "none";
   }
 }
 
 void endpoint(JsonWriter& w, const char* k, const IpAddr& a, uint16_t port) {
   w.key(k);
   w.begin_object();
-  w.field("address", addr_text(a) == "*" ? std::string(a.family == 10 ? "::" : "0.0.0.0")
-                                         : addr_text(a));
+  w.field("address",
+          addr_text(a) == "*" ? std::string(a.family == 10 ? "::" : "0.0.0.0") : addr_text(a));
   w.field("port", static_cast<uint32_t>(port));
   w.end_object();
 }
@@ -93,7 +97,8 @@ void socket_object(JsonWriter& w, const TopModel& m, const RowRef& r) {
   w.field("rtt_us", e.rtt_us);
   w.field("retrans", e.has_counters ? e.counters.retrans : 0u);
   int64_t end = d.closed ? d.closed->closed_us : m.shown().at_us;
-  w.field("age_s", st.opened_us ? static_cast<double>(std::max<int64_t>(0, end - st.opened_us)) / 1e6 : 0.0);
+  w.field("age_s",
+          st.opened_us ? static_cast<double>(std::max<int64_t>(0, end - st.opened_us)) / 1e6 : 0.0);
   w.field("mark", mark_name(st.mark));
   w.field("closed", d.closed != nullptr);
   w.field("short_lived", d.closed ? d.closed->short_lived : false);

@@ -28,33 +28,60 @@ struct ColSpec {
 
 ColSpec spec_of(Col c) {
   switch (c) {
-    case Col::Proto: return {c, 5, 6, 0, false};
-    case Col::State: return {c, 11, 11, 0, false};
-    case Col::Local: return {c, 13, 47, 0, false};
-    case Col::Remote: return {c, 13, 47, 0, false};
-    case Col::Process: return {c, 10, 28, 1, false};
-    case Col::RxRate: return {c, 6, 8, 1, true};
-    case Col::TxRate: return {c, 6, 8, 1, true};
-    case Col::Age: return {c, 4, 5, 2, true};
-    case Col::Rtt: return {c, 5, 7, 3, true};
-    case Col::RxTotal: return {c, 5, 7, 4, true};
-    case Col::TxTotal: return {c, 5, 7, 4, true};
-    case Col::Retrans: return {c, 4, 6, 5, true};
-    case Col::User: return {c, 4, 12, 5, false};
-    case Col::RecvQ: return {c, 6, 8, 6, true};
-    case Col::SendQ: return {c, 6, 8, 6, true};
-    case Col::Container: return {c, 9, 20, 7, false};
-    case Col::Scope: return {c, 8, 8, 1, false};
-    case Col::Accept: return {c, 8, 16, 1, true};
-    case Col::Name: return {c, 10, 30, 0, false};
-    case Col::Sockets: return {c, 7, 8, 0, true};
-    case Col::Estab: return {c, 5, 7, 1, true};
-    case Col::Listen: return {c, 6, 7, 3, true};
-    case Col::TimeWait: return {c, 8, 8, 1, true};
-    case Col::SynSent: return {c, 7, 7, 2, true};
-    case Col::CloseWait: return {c, 9, 9, 2, true};
-    case Col::Other: return {c, 5, 6, 4, true};
-    default: return {c, 4, 10, 9, false};
+    case Col::Proto:
+      return {c, 5, 6, 0, false};
+    case Col::State:
+      return {c, 11, 11, 0, false};
+    case Col::Local:
+      return {c, 13, 47, 0, false};
+    case Col::Remote:
+      return {c, 13, 47, 0, false};
+    case Col::Process:
+      return {c, 10, 28, 1, false};
+    case Col::RxRate:
+      return {c, 6, 8, 1, true};
+    case Col::TxRate:
+      return {c, 6, 8, 1, true};
+    case Col::Age:
+      return {c, 4, 5, 2, true};
+    case Col::Rtt:
+      return {c, 5, 7, 3, true};
+    case Col::RxTotal:
+      return {c, 5, 7, 4, true};
+    case Col::TxTotal:
+      return {c, 5, 7, 4, true};
+    case Col::Retrans:
+      return {c, 4, 6, 5, true};
+    case Col::User:
+      return {c, 4, 12, 5, false};
+    case Col::RecvQ:
+      return {c, 6, 8, 6, true};
+    case Col::SendQ:
+      return {c, 6, 8, 6, true};
+    case Col::Container:
+      return {c, 9, 20, 7, false};
+    case Col::Scope:
+      return {c, 8, 8, 1, false};
+    case Col::Accept:
+      return {c, 8, 16, 1, true};
+    case Col::Name:
+      return {c, 10, 30, 0, false};
+    case Col::Sockets:
+      return {c, 7, 8, 0, true};
+    case Col::Estab:
+      return {c, 5, 7, 1, true};
+    case Col::Listen:
+      return {c, 6, 7, 3, true};
+    case Col::TimeWait:
+      return {c, 8, 8, 1, true};
+    case Col::SynSent:
+      return {c, 7, 7, 2, true};
+    case Col::CloseWait:
+      return {c, 9, 9, 2, true};
+    case Col::Other:
+      return {c, 5, 6, 4, true};
+    default:
+      return {c, 4, 10, 9, false};
   }
 }
 
@@ -130,12 +157,15 @@ std::string TopApp::cell(const RowData& d, const RowRef& r, Col c) {
     return escape_for_display(host) + ":" + (svc.empty() ? std::to_string(port) : svc);
   };
   switch (c) {
-    case Col::Proto: return proto_text(static_cast<int>(e.table), e.family);
+    case Col::Proto:
+      return proto_text(static_cast<int>(e.table), e.family);
     case Col::State:
       if (d.closed) return d.closed->short_lived ? "SHORT-LIVED" : "CLOSED";
       return state_text(e.state);
-    case Col::Local: return endpoint(e.local, e.lport, false);
-    case Col::Remote: return endpoint(e.peer, e.rport, true);
+    case Col::Local:
+      return endpoint(e.local, e.lport, false);
+    case Col::Remote:
+      return endpoint(e.peer, e.rport, true);
     case Col::Process:
       if (!o) return e.state == kTimeWait || e.state == kSynRecv ? "(kernel)" : "-";
       return escape_for_display(o->comm) + "/" + std::to_string(o->pid);
@@ -146,35 +176,47 @@ std::string TopApp::cell(const RowData& d, const RowRef& r, Col c) {
     case Col::Container:
       if (o && !o->container.empty()) return escape_for_display(o->container);
       // Not a container's process: the namespace, when it has a name.
-      if (auto it = netns_labels_.find(e.key.netns); it != netns_labels_.end() && !it->second.empty())
+      if (auto it = netns_labels_.find(e.key.netns);
+          it != netns_labels_.end() && !it->second.empty())
         return "netns:" + escape_for_display(it->second);
       return "";
-    case Col::RxRate: return rate_text(st.rx_bps);
-    case Col::TxRate: return rate_text(st.tx_bps);
-    case Col::RxTotal: return e.has_counters ? bytes_text(static_cast<double>(e.counters.bytes_received)) : "";
-    case Col::TxTotal: return e.has_counters ? bytes_text(static_cast<double>(e.counters.bytes_acked)) : "";
-    case Col::Rtt: return rtt_text(e.rtt_us);
-    case Col::Retrans: return e.has_counters ? std::to_string(e.counters.retrans) : "";
-    case Col::RecvQ: return std::to_string(e.rqueue);
-    case Col::SendQ: return std::to_string(e.wqueue);
+    case Col::RxRate:
+      return rate_text(st.rx_bps);
+    case Col::TxRate:
+      return rate_text(st.tx_bps);
+    case Col::RxTotal:
+      return e.has_counters ? bytes_text(static_cast<double>(e.counters.bytes_received)) : "";
+    case Col::TxTotal:
+      return e.has_counters ? bytes_text(static_cast<double>(e.counters.bytes_acked)) : "";
+    case Col::Rtt:
+      return rtt_text(e.rtt_us);
+    case Col::Retrans:
+      return e.has_counters ? std::to_string(e.counters.retrans) : "";
+    case Col::RecvQ:
+      return std::to_string(e.rqueue);
+    case Col::SendQ:
+      return std::to_string(e.wqueue);
     case Col::Age: {
       int64_t end = d.closed ? d.closed->closed_us : model_.shown().at_us;
       if (!st.opened_us) return "";
       // There before top's first look: its real age is at least this.
       return (st.preexisting ? ">" : "") + age_text(end - st.opened_us);
     }
-    case Col::Scope: return bind_scope(e);
+    case Col::Scope:
+      return bind_scope(e);
     case Col::Accept:
       if (e.state != kListen) return "";
       return fmt::format("{}/{}", e.rqueue, e.wqueue);
-    default: return "";
+    default:
+      return "";
   }
 }
 
 std::string TopApp::group_cell(const GroupRow& g, Col c) {
   switch (c) {
     case Col::Process:
-    case Col::Name: return g.pid ? g.label + "/" + std::to_string(g.pid) : g.label;
+    case Col::Name:
+      return g.pid ? g.label + "/" + std::to_string(g.pid) : g.label;
     case Col::Remote: {
       if (!opt_.numeric && names_) {
         IpAddr a;
@@ -183,33 +225,46 @@ std::string TopApp::group_cell(const GroupRow& g, Col c) {
       }
       return g.label;
     }
-    case Col::User: return g.user;
-    case Col::Container: return g.container;
-    case Col::Sockets: return std::to_string(g.sockets);
-    case Col::Estab: return std::to_string(g.by_state[kEstablished]);
-    case Col::Listen: return std::to_string(g.by_state[kListen]);
-    case Col::TimeWait: return std::to_string(g.by_state[kTimeWait]);
-    case Col::SynSent: return std::to_string(g.by_state[kSynSent]);
-    case Col::CloseWait: return std::to_string(g.by_state[kCloseWait]);
+    case Col::User:
+      return g.user;
+    case Col::Container:
+      return g.container;
+    case Col::Sockets:
+      return std::to_string(g.sockets);
+    case Col::Estab:
+      return std::to_string(g.by_state[kEstablished]);
+    case Col::Listen:
+      return std::to_string(g.by_state[kListen]);
+    case Col::TimeWait:
+      return std::to_string(g.by_state[kTimeWait]);
+    case Col::SynSent:
+      return std::to_string(g.by_state[kSynSent]);
+    case Col::CloseWait:
+      return std::to_string(g.by_state[kCloseWait]);
     case Col::Other: {
       uint32_t n = g.sockets;
       for (int s : {kEstablished, kListen, kTimeWait, kSynSent, kCloseWait}) n -= g.by_state[s];
       return std::to_string(n);
     }
-    case Col::RxRate: return bytes_text(g.rx_bps);
-    case Col::TxRate: return bytes_text(g.tx_bps);
-    case Col::RxTotal: return bytes_text(static_cast<double>(g.rx_bytes));
-    case Col::TxTotal: return bytes_text(static_cast<double>(g.tx_bytes));
-    default: return "";
+    case Col::RxRate:
+      return bytes_text(g.rx_bps);
+    case Col::TxRate:
+      return bytes_text(g.tx_bps);
+    case Col::RxTotal:
+      return bytes_text(static_cast<double>(g.rx_bytes));
+    case Col::TxTotal:
+      return bytes_text(static_cast<double>(g.tx_bytes));
+    default:
+      return "";
   }
 }
 
 void TopApp::draw_header(Frame& f, int& y) {
   Totals t = model_.totals();
   // Always the three states people watch; the others when they have sockets.
-  std::string l1 = fmt::format("sockwatch top  {} sockets  ESTAB {}  LISTEN {}  TIME-WAIT {}",
-                               t.sockets, t.by_state[kEstablished], t.by_state[kListen],
-                               t.by_state[kTimeWait]);
+  std::string l1 =
+      fmt::format("sockwatch top  {} sockets  ESTAB {}  LISTEN {}  TIME-WAIT {}", t.sockets,
+                  t.by_state[kEstablished], t.by_state[kListen], t.by_state[kTimeWait]);
   for (int s : {kSynSent, kSynRecv, kCloseWait, kFinWait1, kFinWait2, kLastAck, kClosing, kClose})
     if (t.by_state[s])
       l1 += fmt::format("  {} {}", s == kClose ? "UNCONN" : state_text(s), t.by_state[s]);
@@ -219,8 +274,8 @@ void TopApp::draw_header(Frame& f, int& y) {
   bold.bold = true;
   f.put(y++, 0, l1, bold);
 
-  std::string l2 = fmt::format("RX {}/s  TX {}/s (payload) ", bytes_text(t.rx_bps),
-                               bytes_text(t.tx_bps));
+  std::string l2 =
+      fmt::format("RX {}/s  TX {}/s (payload) ", bytes_text(t.rx_bps), bytes_text(t.tx_bps));
   f.put(y, 0, l2);
   int x = display_width(l2);
   std::string spark = sparkline(model_.history_rx(), model_.history_tx(), 20);
@@ -270,9 +325,9 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
     return n;
   };
   while (need() > f.width && specs.size() > 1) {
-    auto worst = std::max_element(specs.begin(), specs.end(), [](const ColSpec& a, const ColSpec& b) {
-      return a.priority < b.priority;
-    });
+    auto worst = std::max_element(
+        specs.begin(), specs.end(),
+        [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
     specs.erase(worst);
   }
   std::vector<int> width;
@@ -291,9 +346,9 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
     for (size_t i = 0; i < specs.size(); ++i)
       if (specs[i].priority <= 1) short_by += natural[i] - specs[i].min;
     if (short_by <= f.width - need()) break;
-    auto worst = std::max_element(specs.begin(), specs.end(), [](const ColSpec& a, const ColSpec& b) {
-      return a.priority < b.priority;
-    });
+    auto worst = std::max_element(
+        specs.begin(), specs.end(),
+        [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
     if (worst == specs.end() || worst->priority < 4) break;
     size_t wi = static_cast<size_t>(worst - specs.begin());
     specs.erase(worst);
@@ -349,7 +404,8 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
     }
     x = 1;
     for (size_t k = 0; k < specs.size(); ++k) {
-      size_t ci = static_cast<size_t>(std::find(cols.begin(), cols.end(), specs[k].col) - cols.begin());
+      size_t ci =
+          static_cast<size_t>(std::find(cols.begin(), cols.end(), specs[k].col) - cols.begin());
       bool addr = specs[k].col == Col::Local || specs[k].col == Col::Remote;
       put_cell(f, y, x, width[k], cut(text[i - first][ci], width[k], addr), specs[k].right, a);
       x += width[k] + 1;
@@ -377,9 +433,9 @@ void TopApp::draw_groups(Frame& f, int y0, int rows) {
     return n;
   };
   while (need() > f.width && specs.size() > 1) {
-    auto worst = std::max_element(specs.begin(), specs.end(), [](const ColSpec& a, const ColSpec& b) {
-      return a.priority < b.priority;
-    });
+    auto worst = std::max_element(
+        specs.begin(), specs.end(),
+        [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
     specs.erase(worst);
   }
   std::vector<int> width;
@@ -423,8 +479,8 @@ void TopApp::draw_groups(Frame& f, int y0, int rows) {
     }
     x = 1;
     for (size_t k = 0; k < specs.size(); ++k) {
-      put_cell(f, y, x, width[k], cut(group_cell(g, specs[k].col), width[k], false),
-               specs[k].right, a);
+      put_cell(f, y, x, width[k], cut(group_cell(g, specs[k].col), width[k], false), specs[k].right,
+               a);
       x += width[k] + 1;
     }
   }
@@ -513,13 +569,14 @@ void TopApp::draw_help(Frame& f) {
                    mark_attr(Mark::New, opt_.color)});
   lines.push_back({"changed", "yellow: its state changed (underlined without colour)",
                    mark_attr(Mark::Changed, opt_.color)});
-  lines.push_back({"closed", "red: closed, kept for the linger time; SHORT-LIVED: opened and "
+  lines.push_back({"closed",
+                   "red: closed, kept for the linger time; SHORT-LIVED: opened and "
                    "closed between two refreshes (dim without colour)",
                    mark_attr(Mark::Closed, opt_.color)});
   lines.push_back({"+", "not in the mark: new since m was pressed", {}});
   lines.push_back({"!", "a listener's accept queue is at least 80% of its backlog", {}});
-  lines.push_back({"rates", "tcp_info payload bytes between refreshes; UDP and others have none",
-                   {}});
+  lines.push_back(
+      {"rates", "tcp_info payload bytes between refreshes; UDP and others have none", {}});
   std::vector<HelpLine> flat;
   for (HelpLine& l : lines) {
     bool first = true;
@@ -572,7 +629,8 @@ void TopApp::draw_status(Frame& f, int y) {
     if (prompt_ == Prompt::Filter && filter_error_ && y > 0) {
       // The caret under the bad token, on the line above the prompt.
       const FilterError& e = *filter_error_;
-      std::string before = escape_for_display(input_.substr(0, std::min(e.caret_at, input_.size())));
+      std::string before =
+          escape_for_display(input_.substr(0, std::min(e.caret_at, input_.size())));
       int cx = lw + display_width(before);
       std::string caret(std::max<size_t>(1, e.caret_len), '^');
       Attr er;

@@ -9,8 +9,7 @@ float rate_of(uint64_t before, uint64_t after, int64_t dt_us) {
   // A counter that went backwards (it cannot for one cookie, but a replayed
   // or restarted source can) is no traffic, not a huge negative rate.
   if (after < before) return 0;
-  return static_cast<float>(static_cast<double>(after - before) * 1e6 /
-                            static_cast<double>(dt_us));
+  return static_cast<float>(static_cast<double>(after - before) * 1e6 / static_cast<double>(dt_us));
 }
 
 TopModel::TopModel(TopModelOptions opt) : opt_(opt) {

@@ -105,9 +105,7 @@ class TopModel {
   const Generation& latest() const { return *latest_; }
   // Closed rows the display shows (those closed before shown().at_us while paused).
   const std::deque<ClosedRow>& closed() const { return closed_; }
-  bool closed_visible(const ClosedRow& c) const {
-    return !paused_ || c.closed_us <= shown_->at_us;
-  }
+  bool closed_visible(const ClosedRow& c) const { return !paused_ || c.closed_us <= shown_->at_us; }
   Totals totals() const;
   // Total payload rx+tx bytes/s of the last ticks, oldest first.
   const std::deque<double>& history_rx() const { return hist_rx_; }

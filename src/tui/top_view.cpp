@@ -14,20 +14,23 @@ namespace sw::tui {
 
 const char* view_name(ViewKind v) {
   switch (v) {
-    case ViewKind::Connections: return "connections";
-    case ViewKind::Listeners: return "listeners";
-    case ViewKind::Processes: return "processes";
-    case ViewKind::Remotes: return "remote hosts";
+    case ViewKind::Connections:
+      return "connections";
+    case ViewKind::Listeners:
+      return "listeners";
+    case ViewKind::Processes:
+      return "processes";
+    case ViewKind::Remotes:
+      return "remote hosts";
   }
   return "";
 }
 
 const char* col_title(Col c) {
   static const char* const kTitles[] = {
-      "Proto", "State",  "Local",  "Remote",   "Process", "User",   "Container", "RX/s",
-      "TX/s",  "RX",     "TX",     "RTT",      "Retr",    "Recv-Q", "Send-Q",    "Age",
-      "Scope", "Accept", "Name",   "Sockets",  "Estab",   "Listen", "TimeWait",  "SynSent",
-      "CloseWait", "Other"};
+      "Proto", "State",   "Local", "Remote", "Process",  "User",    "Container", "RX/s",  "TX/s",
+      "RX",    "TX",      "RTT",   "Retr",   "Recv-Q",   "Send-Q",  "Age",       "Scope", "Accept",
+      "Name",  "Sockets", "Estab", "Listen", "TimeWait", "SynSent", "CloseWait", "Other"};
   static_assert(sizeof kTitles / sizeof *kTitles == static_cast<size_t>(Col::Count));
   return kTitles[static_cast<size_t>(c)];
 }
@@ -71,13 +74,18 @@ const char* bind_scope(const SnapEntry& e) {
 
 bool table_shown(const ViewOptions& o, Table t) {
   switch (t) {
-    case Table::Tcp: return o.tcp;
-    case Table::Udp: return o.udp;
-    case Table::Raw: return o.raw;
+    case Table::Tcp:
+      return o.tcp;
+    case Table::Udp:
+      return o.udp;
+    case Table::Raw:
+      return o.raw;
     case Table::UnixDgram:
     case Table::UnixStream:
-    case Table::UnixSeq: return o.unix_sockets;
-    default: return o.other;
+    case Table::UnixSeq:
+      return o.unix_sockets;
+    default:
+      return o.other;
   }
 }
 
@@ -142,10 +150,14 @@ int compare_rows(const RowData& a, const RowData& b, Col c) {
     return d.st->owner ? d.st->owner->comm : kNone;
   };
   switch (c) {
-    case Col::Proto: return cmp3(x.table, y.table) ? cmp3(x.table, y.table) : cmp3(x.family, y.family);
-    case Col::State: return cmp3(x.state, y.state);
-    case Col::Local: return cmp_addr(x.local, x.lport, y.local, y.lport);
-    case Col::Remote: return cmp_addr(x.peer, x.rport, y.peer, y.rport);
+    case Col::Proto:
+      return cmp3(x.table, y.table) ? cmp3(x.table, y.table) : cmp3(x.family, y.family);
+    case Col::State:
+      return cmp3(x.state, y.state);
+    case Col::Local:
+      return cmp_addr(x.local, x.lport, y.local, y.lport);
+    case Col::Remote:
+      return cmp_addr(x.peer, x.rport, y.peer, y.rport);
     case Col::Process: {
       int r = comm(a).compare(comm(b));
       if (r) return r < 0 ? -1 : 1;
@@ -162,22 +174,34 @@ int compare_rows(const RowData& a, const RowData& b, Col c) {
       const std::string cb = b.st->owner ? b.st->owner->container : "";
       return ca == cb ? 0 : (ca < cb ? -1 : 1);
     }
-    case Col::RxRate: return -cmp3(a.st->rx_bps, b.st->rx_bps);
-    case Col::TxRate: return -cmp3(a.st->tx_bps, b.st->tx_bps);
-    case Col::RxTotal: return -cmp3(rx_total(x), rx_total(y));
-    case Col::TxTotal: return -cmp3(tx_total(x), tx_total(y));
-    case Col::Rtt: return -cmp3(x.rtt_us, y.rtt_us);
-    case Col::Retrans: return -cmp3(x.counters.retrans, y.counters.retrans);
-    case Col::RecvQ: return -cmp3(x.rqueue, y.rqueue);
-    case Col::SendQ: return -cmp3(x.wqueue, y.wqueue);
-    case Col::Age: return -cmp3(a.st->opened_us, b.st->opened_us);
-    case Col::Scope: return std::strcmp(bind_scope(x), bind_scope(y));
+    case Col::RxRate:
+      return -cmp3(a.st->rx_bps, b.st->rx_bps);
+    case Col::TxRate:
+      return -cmp3(a.st->tx_bps, b.st->tx_bps);
+    case Col::RxTotal:
+      return -cmp3(rx_total(x), rx_total(y));
+    case Col::TxTotal:
+      return -cmp3(tx_total(x), tx_total(y));
+    case Col::Rtt:
+      return -cmp3(x.rtt_us, y.rtt_us);
+    case Col::Retrans:
+      return -cmp3(x.counters.retrans, y.counters.retrans);
+    case Col::RecvQ:
+      return -cmp3(x.rqueue, y.rqueue);
+    case Col::SendQ:
+      return -cmp3(x.wqueue, y.wqueue);
+    case Col::Age:
+      return -cmp3(a.st->opened_us, b.st->opened_us);
+    case Col::Scope:
+      return std::strcmp(bind_scope(x), bind_scope(y));
     case Col::Accept: {
       // Fill of the accept queue (Recv-Q of a listener against its backlog).
-      double fa = x.wqueue ? double(x.rqueue) / x.wqueue : 0, fb = y.wqueue ? double(y.rqueue) / y.wqueue : 0;
+      double fa = x.wqueue ? double(x.rqueue) / x.wqueue : 0,
+             fb = y.wqueue ? double(y.rqueue) / y.wqueue : 0;
       return -cmp3(fa, fb);
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -190,21 +214,36 @@ int compare_groups(const GroupRow& a, const GroupRow& b, Col c) {
   switch (c) {
     case Col::Name:
     case Col::Process:
-    case Col::Remote: return a.label == b.label ? cmp3(a.pid, b.pid) : (a.label < b.label ? -1 : 1);
-    case Col::User: return a.user == b.user ? 0 : (a.user < b.user ? -1 : 1);
-    case Col::Container: return a.container == b.container ? 0 : (a.container < b.container ? -1 : 1);
-    case Col::Sockets: return -cmp3(a.sockets, b.sockets);
-    case Col::Estab: return -cmp3(a.by_state[kEstablished], b.by_state[kEstablished]);
-    case Col::Listen: return -cmp3(a.by_state[kListen], b.by_state[kListen]);
-    case Col::TimeWait: return -cmp3(a.by_state[kTimeWait], b.by_state[kTimeWait]);
-    case Col::SynSent: return -cmp3(a.by_state[kSynSent], b.by_state[kSynSent]);
-    case Col::CloseWait: return -cmp3(a.by_state[kCloseWait], b.by_state[kCloseWait]);
-    case Col::Other: return -cmp3(other(a), other(b));
-    case Col::RxRate: return -cmp3(a.rx_bps, b.rx_bps);
-    case Col::TxRate: return -cmp3(a.tx_bps, b.tx_bps);
-    case Col::RxTotal: return -cmp3(a.rx_bytes, b.rx_bytes);
-    case Col::TxTotal: return -cmp3(a.tx_bytes, b.tx_bytes);
-    default: return 0;
+    case Col::Remote:
+      return a.label == b.label ? cmp3(a.pid, b.pid) : (a.label < b.label ? -1 : 1);
+    case Col::User:
+      return a.user == b.user ? 0 : (a.user < b.user ? -1 : 1);
+    case Col::Container:
+      return a.container == b.container ? 0 : (a.container < b.container ? -1 : 1);
+    case Col::Sockets:
+      return -cmp3(a.sockets, b.sockets);
+    case Col::Estab:
+      return -cmp3(a.by_state[kEstablished], b.by_state[kEstablished]);
+    case Col::Listen:
+      return -cmp3(a.by_state[kListen], b.by_state[kListen]);
+    case Col::TimeWait:
+      return -cmp3(a.by_state[kTimeWait], b.by_state[kTimeWait]);
+    case Col::SynSent:
+      return -cmp3(a.by_state[kSynSent], b.by_state[kSynSent]);
+    case Col::CloseWait:
+      return -cmp3(a.by_state[kCloseWait], b.by_state[kCloseWait]);
+    case Col::Other:
+      return -cmp3(other(a), other(b));
+    case Col::RxRate:
+      return -cmp3(a.rx_bps, b.rx_bps);
+    case Col::TxRate:
+      return -cmp3(a.tx_bps, b.tx_bps);
+    case Col::RxTotal:
+      return -cmp3(a.rx_bytes, b.rx_bytes);
+    case Col::TxTotal:
+      return -cmp3(a.tx_bytes, b.tx_bytes);
+    default:
+      return 0;
   }
 }
 
@@ -326,7 +365,8 @@ bool TopView::less(const RowRef& a, const RowRef& b) const {
 
 const std::vector<RowRef>& TopView::rows() const {
   if (!sorted_) {
-    std::sort(rows_.begin(), rows_.end(), [&](const RowRef& a, const RowRef& b) { return less(a, b); });
+    std::sort(rows_.begin(), rows_.end(),
+              [&](const RowRef& a, const RowRef& b) { return less(a, b); });
     sorted_ = true;
   }
   return rows_;
@@ -338,9 +378,10 @@ std::vector<RowRef> TopView::window(size_t first, size_t n) const {
   size_t last = std::min(size, first + n);
   if (!sorted_ && (first < win_first_ || last > win_last_)) {
     auto cmp = [&](const RowRef& a, const RowRef& b) { return less(a, b); };
-    if (first > 0) std::nth_element(rows_.begin(), rows_.begin() + static_cast<long>(first), rows_.end(), cmp);
-    std::partial_sort(rows_.begin() + static_cast<long>(first), rows_.begin() + static_cast<long>(last),
-                      rows_.end(), cmp);
+    if (first > 0)
+      std::nth_element(rows_.begin(), rows_.begin() + static_cast<long>(first), rows_.end(), cmp);
+    std::partial_sort(rows_.begin() + static_cast<long>(first),
+                      rows_.begin() + static_cast<long>(last), rows_.end(), cmp);
     win_first_ = first;
     win_last_ = last;
   }

@@ -25,10 +25,34 @@ const char* view_name(ViewKind v);
 
 // Every column any view shows; a view lists the ones it uses.
 enum class Col : uint8_t {
-  Proto, State, Local, Remote, Process, User, Container, RxRate, TxRate, RxTotal, TxTotal,
-  Rtt, Retrans, RecvQ, SendQ, Age,
-  Scope, Accept,  // listeners
-  Name, Sockets, Estab, Listen, TimeWait, SynSent, CloseWait, Other,  // groups
+  Proto,
+  State,
+  Local,
+  Remote,
+  Process,
+  User,
+  Container,
+  RxRate,
+  TxRate,
+  RxTotal,
+  TxTotal,
+  Rtt,
+  Retrans,
+  RecvQ,
+  SendQ,
+  Age,
+  // listeners
+  Scope,
+  Accept,
+  // groups
+  Name,
+  Sockets,
+  Estab,
+  Listen,
+  TimeWait,
+  SynSent,
+  CloseWait,
+  Other,
   Count
 };
 const char* col_title(Col c);

@@ -1,15 +1,16 @@
 // top's model, view and layout on a fake terminal size and a fake clock:
 // populations built by hand, keys scripted, frames compared as text.
+#include "tui/top_app.hpp"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "subcommands.hpp"
-#include "tui/top_app.hpp"
 #include "tui/top_json.hpp"
 
 namespace sw::tui {
