@@ -99,29 +99,8 @@ struct LogArgs {
 
 // Returns -1 to go on, else the exit status.
 int parse_args(const std::vector<std::string>& args, LogArgs& a) {
-  const Subcommand* sub = find_subcommand("log");
-  GetoptSpec spec = getopt_spec(sub->options);
-  std::vector<std::string> storage = {"sockwatch log"};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : storage) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  optind = 0;  // a full reset (GNU): this may not be the first getopt run
-  opterr = 0;
   bool table_given = false;
-  for (;;) {
-    int idx = -1;
-    int c = getopt_long(static_cast<int>(argv.size() - 1), argv.data(), spec.short_opts.c_str(),
-                        spec.longs.data(), &idx);
-    if (c == -1) break;
-    if (c == '?' || c == ':') {
-      std::string bad = optopt ? std::string("-") + static_cast<char>(optopt)
-                               : std::string(argv[static_cast<size_t>(optind) - 1]);
-      return usage_error(c == ':' ? "option " + bad + " needs an argument"
-                                  : "unknown option " + bad);
-    }
-    std::string name = c >= 256 ? std::string(sub->options[static_cast<size_t>(c - 256)].long_name)
-                                : std::string();
+  auto on = [&](int c, const std::string& name, const char* optarg) -> int {
     switch (c) {
       case 't':
       case 'u':
@@ -129,52 +108,57 @@ int parse_args(const std::vector<std::string>& args, LogArgs& a) {
       case 'x':
         table_given = true;
         a.ss_args.push_back(std::string("-") + static_cast<char>(c));
-        break;
+        return -1;
       case '4':
       case '6':
         a.ss_args.push_back(std::string("-") + static_cast<char>(c));
-        break;
+        return -1;
       case 'A':
         table_given = true;
         a.ss_args.push_back("-A");
         a.ss_args.push_back(optarg);
-        break;
+        return -1;
       case 'o':
         a.output = optarg;
-        break;
+        return -1;
       default:
-        if (name == "all-netns") {
-          a.all_netns = true;
-        } else if (name == "ecs") {
-          a.ecs = true;
-        } else if (name == "no-ebpf") {
-          a.ebpf = false;
-        } else if (name == "interval") {
-          if (!parse_seconds(optarg, a.interval_us, false))
-            return usage_error(std::string("--interval: '") + optarg +
-                               "' is not a number of seconds between 0.01 and 86400");
-        } else if (name == "health-interval") {
-          if (!parse_seconds(optarg, a.health_us, true))
-            return usage_error(std::string("--health-interval: '") + optarg +
-                               "' is not a number of seconds (0 turns health events off)");
-        } else if (name == "rotate-size") {
-          auto v = parse_size(optarg);
-          if (!v) return usage_error("--rotate-size: " + v.error().message);
-          a.rotate_size = *v;
-        } else if (name == "rotate-keep") {
-          char* end = nullptr;
-          errno = 0;
-          unsigned long v = std::strtoul(optarg, &end, 10);
-          if (errno || end == optarg || *end || v > 1000 || optarg[0] == '-')
-            return usage_error(std::string("--rotate-keep: '") + optarg +
-                               "' is not a count from 0 to 1000");
-          a.rotate_keep = static_cast<unsigned>(v);
-        } else {
-          return usage_error("unhandled option (internal)");
-        }
+        break;
     }
-  }
-  for (int i = optind; i < static_cast<int>(argv.size() - 1); ++i) a.filter.emplace_back(argv[i]);
+    if (name == "all-netns") {
+      a.all_netns = true;
+    } else if (name == "ecs") {
+      a.ecs = true;
+    } else if (name == "no-ebpf") {
+      a.ebpf = false;
+    } else if (name == "interval") {
+      if (!parse_seconds(optarg, a.interval_us, false))
+        return usage_error(std::string("--interval: '") + optarg +
+                           "' is not a number of seconds between 0.01 and 86400");
+    } else if (name == "health-interval") {
+      if (!parse_seconds(optarg, a.health_us, true))
+        return usage_error(std::string("--health-interval: '") + optarg +
+                           "' is not a number of seconds (0 turns health events off)");
+    } else if (name == "rotate-size") {
+      auto v = parse_size(optarg);
+      if (!v) return usage_error("--rotate-size: " + v.error().message);
+      a.rotate_size = *v;
+    } else if (name == "rotate-keep") {
+      char* end = nullptr;
+      errno = 0;
+      unsigned long v = std::strtoul(optarg, &end, 10);
+      if (errno || end == optarg || *end || v > 1000 || optarg[0] == '-')
+        return usage_error(std::string("--rotate-keep: '") + optarg +
+                           "' is not a count from 0 to 1000");
+      a.rotate_keep = static_cast<unsigned>(v);
+    } else {
+      return usage_error("unhandled option (internal)");
+    }
+    return -1;
+  };
+  std::string err;
+  int st = parse_subcommand_args(*find_subcommand("log"), args, on, a.filter, err);
+  if (!err.empty()) return usage_error(err);
+  if (st >= 0) return st;
   if (!table_given) a.ss_args.insert(a.ss_args.begin(), {"-t", "-u"});
   if (a.output.empty() && a.rotate_size) return usage_error("--rotate-size needs --output FILE");
   return -1;

@@ -216,6 +216,38 @@ GetoptSpec getopt_spec(std::span<const OptionDoc> opts) {
   return g;
 }
 
+int parse_subcommand_args(const Subcommand& sub, const std::vector<std::string>& args,
+                          const std::function<int(int, const std::string&, const char*)>& on,
+                          std::vector<std::string>& operands, std::string& error) {
+  GetoptSpec spec = getopt_spec(sub.options);
+  std::vector<std::string> storage = {"sockwatch " + std::string(sub.name)};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  optind = 0;  // a full reset (GNU): this may not be the first getopt run
+  opterr = 0;
+  int argc = static_cast<int>(argv.size() - 1);
+  for (;;) {
+    int idx = -1;
+    // A leading ":" makes a missing argument ':' (not '?'): its own message.
+    std::string shorts = ":" + spec.short_opts;
+    int c = getopt_long(argc, argv.data(), shorts.c_str(), spec.longs.data(), &idx);
+    if (c == -1) break;
+    if (c == '?' || c == ':') {
+      std::string bad = optopt ? std::string("-") + static_cast<char>(optopt)
+                               : std::string(argv[static_cast<size_t>(optind) - 1]);
+      error = c == ':' ? "option " + bad + " needs an argument" : "unknown option " + bad;
+      return 2;
+    }
+    std::string name =
+        c >= 256 ? std::string(sub.options[static_cast<size_t>(c - 256)].long_name) : std::string();
+    if (int st = on(c, name, optarg); st >= 0) return st;
+  }
+  for (int i = optind; i < argc; ++i) operands.emplace_back(argv[static_cast<size_t>(i)]);
+  return -1;
+}
+
 int find_subcommand_word(int argc, char** argv) {
   int i = first_operand_index(argc, argv);
   return i >= 0 && find_subcommand(argv[i]) ? i : -1;

@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,6 +51,16 @@ const Subcommand* find_subcommand(std::string_view name);
 
 // sockwatch's own ss-mode options (ss rejects them), for --help and the docs.
 std::span<const OptionDoc> ss_mode_extensions();
+
+// Parses a subcommand's arguments with getopt_long built from its options
+// table: `on(c, long_name, optarg)` sees each option (c is the short letter,
+// or >= 256 for a long-only one, whose name is then given) and returns -1 to
+// go on or an exit status to stop with. Operands are appended to `operands`.
+// getopt's own complaints (unknown option, missing argument) stop with 2 and
+// the message in `error`. Returns -1 when everything was parsed.
+int parse_subcommand_args(const Subcommand& sub, const std::vector<std::string>& args,
+                          const std::function<int(int, const std::string&, const char*)>& on,
+                          std::vector<std::string>& operands, std::string& error);
 
 // The closest subcommand name to a mistyped word: optimal string alignment
 // distance 1 for names of up to 4 letters, 2 for longer ones.

@@ -112,28 +112,7 @@ std::optional<tui::Col> column_named(std::string_view n) {
 }
 
 int parse_args(const std::vector<std::string>& args, TopArgs& a) {
-  const Subcommand* sub = find_subcommand("top");
-  GetoptSpec spec = getopt_spec(sub->options);
-  std::vector<std::string> storage = {"sockwatch top"};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : storage) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  optind = 0;
-  opterr = 0;
-  for (;;) {
-    int idx = -1;
-    int c = getopt_long(static_cast<int>(argv.size() - 1), argv.data(), spec.short_opts.c_str(),
-                        spec.longs.data(), &idx);
-    if (c == -1) break;
-    if (c == '?' || c == ':') {
-      std::string bad = optopt ? std::string("-") + static_cast<char>(optopt)
-                               : std::string(argv[static_cast<size_t>(optind) - 1]);
-      return usage_error(c == ':' ? "option " + bad + " needs an argument"
-                                  : "unknown option " + bad);
-    }
-    std::string name = c >= 256 ? std::string(sub->options[static_cast<size_t>(c - 256)].long_name)
-                                : std::string();
+  auto on = [&](int c, const std::string& name, const char* optarg) -> int {
     auto table = [&](bool tui::CollectChoice::*f) {
       if (!a.table_given) a.collect = {false, false, false, false, a.collect.all_netns};
       a.table_given = true;
@@ -229,8 +208,12 @@ int parse_args(const std::vector<std::string>& args, TopArgs& a) {
           return usage_error("unhandled option (internal)");
         }
     }
-  }
-  for (int i = optind; i < static_cast<int>(argv.size() - 1); ++i) a.filter.emplace_back(argv[i]);
+    return -1;
+  };
+  std::string err;
+  int st = parse_subcommand_args(*find_subcommand("top"), args, on, a.filter, err);
+  if (!err.empty()) return usage_error(err);
+  if (st >= 0) return st;
   if (!a.batch && (a.iterations > 0 || a.json))
     return usage_error(a.json ? "-j prints frames as NDJSON and needs -b"
                               : "-n counts batch frames and needs -b");

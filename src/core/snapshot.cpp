@@ -82,6 +82,28 @@ SnapEntry snap_entry(const SocketRecord& r, uint64_t netns) {
   return e;
 }
 
+void fill_record(const SnapEntry& e, SocketRecord& r) {
+  r.table = e.table;
+  r.family = e.family;
+  r.state = e.state;
+  r.local = e.local;
+  r.peer = e.peer;
+  r.lport = e.lport;
+  r.rport = e.rport;
+  r.inode = e.inode;
+  r.uid = e.uid;
+  r.cookie = e.key.cookie;
+  r.ifindex = e.ifindex;
+  r.rqueue = e.rqueue;
+  r.wqueue = e.wqueue;
+  if (e.unix_path) {
+    r.ensure_unix().path = *e.unix_path;
+    r.unix_ext->has_name = true;
+  } else if (r.unix_ext) {
+    r.unix_ext.reset();
+  }
+}
+
 Snapshot::Snapshot(std::vector<SnapEntry> entries, int64_t taken_us,
                    std::vector<uint64_t> netns_seen)
     : entries_(std::move(entries)), taken_us_(taken_us), netns_seen_(std::move(netns_seen)) {

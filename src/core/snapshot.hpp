@@ -50,6 +50,11 @@ struct SnapEntry {
 };
 
 SnapEntry snap_entry(const SocketRecord& r, uint64_t netns);
+// The other way: the record fields an entry keeps (identity, addresses,
+// queues, unix path), for the filter, SOCK_DESTROY and exact queries. `r` is
+// reused by callers that fill one per row (its extensions are left alone,
+// but a unix name is reset).
+void fill_record(const SnapEntry& e, SocketRecord& r);
 
 class Snapshot {
  public:

@@ -22,6 +22,8 @@
 
 namespace sw {
 
+class DiagSocket;
+
 // Time for the engine; tests substitute their own.
 class Clock {
  public:
@@ -100,6 +102,8 @@ class Watch {
   void drain_destroy(Ns& ns, std::vector<SocketRecord>* hold);
   void emit(SocketEvent&& ev);
   void emit_health(int64_t now_us);
+  // The sock_diag socket of a watched namespace (watch_actions.cpp).
+  Expected<DiagSocket*> socket_in(uint64_t netns);
 
   WatchOptions opt_;
   SocketEventSink sink_;

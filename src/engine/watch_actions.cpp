@@ -24,17 +24,7 @@ bool is_unix(Table t) {
 // keeps of the socket.
 SocketRecord identity_of(const SnapEntry& e) {
   SocketRecord r;
-  r.table = e.table;
-  r.family = e.family;
-  r.state = e.state;
-  r.local = e.local;
-  r.peer = e.peer;
-  r.lport = e.lport;
-  r.rport = e.rport;
-  r.ifindex = e.ifindex;
-  r.inode = e.inode;
-  r.uid = e.uid;
-  r.cookie = e.key.cookie;
+  fill_record(e, r);
   // A raw socket's protocol is what its dump reported as the local port.
   if (e.table == Table::Raw) r.protocol = static_cast<uint8_t>(e.lport);
   return r;
@@ -46,12 +36,14 @@ bool gone(int code) { return code == ENOENT || code == ESTALE; }
 
 }  // namespace
 
-Expected<SocketRecord> Watch::inspect(const SnapEntry& e) {
-  Ns* ns = nullptr;
+Expected<DiagSocket*> Watch::socket_in(uint64_t netns) {
   for (auto& n : ns_)
-    if (n->inode == e.key.netns) ns = n.get();
-  if (!ns) return Error{"namespace gone", ENOENT};
-  auto sock = ns->src.diag_socket();
+    if (n->inode == netns) return n->src.diag_socket();
+  return Error{"namespace gone", ENOENT};
+}
+
+Expected<SocketRecord> Watch::inspect(const SnapEntry& e) {
+  auto sock = socket_in(e.key.netns);
   if (!sock) return sock.error();
   Expected<SocketRecord> r = Error{};
   if (e.is_inet() && e.table != Table::Mptcp) {
@@ -75,11 +67,7 @@ Expected<void> Watch::destroy(const SnapEntry& e) {
   if (e.key.cookie == 0)
     return Error{"the socket has no cookie (read from /proc): refusing to destroy by tuple alone",
                  EINVAL};
-  Ns* ns = nullptr;
-  for (auto& n : ns_)
-    if (n->inode == e.key.netns) ns = n.get();
-  if (!ns) return Error{"namespace gone", ENOENT};
-  auto sock = ns->src.diag_socket();
+  auto sock = socket_in(e.key.netns);
   if (!sock) return sock.error();
   auto r = destroy_socket(**sock, identity_of(e));
   if (r) return r;

@@ -148,8 +148,9 @@ class TopApp {
 
   // Layout (top_layout.cpp).
   void draw_header(Frame& f, int& y);
+  struct TableRows;
   void draw_table(Frame& f, int y0, int rows);
-  void draw_groups(Frame& f, int y0, int rows);
+  void draw_rows(Frame& f, int y0, const std::vector<Col>& cols, const TableRows& t, size_t first);
   void draw_details(Frame& f, int y0, int rows);
   void draw_help(Frame& f);
   void draw_status(Frame& f, int y);

@@ -302,59 +302,106 @@ void TopApp::draw_header(Frame& f, int& y) {
   ++y;
 }
 
+// The visible rows of a table, already as text, with how each is drawn.
+struct TopApp::TableRows {
+  std::vector<std::vector<std::string>> text;  // [row][column of columns()]
+  std::vector<Attr> attr;
+  std::vector<std::string> gutter;  // "", "+" or "!"
+  std::vector<Attr> gutter_attr;
+  std::vector<bool> keep_end;  // per column: cut at the start (addresses)
+};
+
 void TopApp::draw_table(Frame& f, int y0, int rows) {
   std::vector<Col> cols = columns();
   int body = std::max(0, rows - 1);
   page_ = std::max(1, body);
   follow_selection();
   size_t first = scroll_, last = std::min(view_.size(), scroll_ + static_cast<size_t>(body));
-
-  // Texts of the visible rows only.
-  std::vector<RowRef> win = view_.window(first, last - first);
-  std::vector<std::vector<std::string>> text(win.size());
-  for (size_t i = 0; i < win.size(); ++i) {
-    RowData d = row_data(model_, win[i]);
-    for (Col c : cols) text[i].push_back(cell(d, win[i], c));
+  TableRows t;
+  for (Col c : cols) t.keep_end.push_back(c == Col::Local || c == Col::Remote);
+  if (view_.grouped()) {
+    for (size_t i = first; i < last; ++i) {
+      const GroupRow& g = view_.groups()[i];
+      std::vector<std::string> row;
+      for (Col c : cols) row.push_back(group_cell(g, c));
+      t.text.push_back(std::move(row));
+      t.attr.push_back({});
+      t.gutter.push_back(g.flagged ? "+" : "");
+      t.gutter_attr.push_back({});
+    }
+  } else {
+    // Texts of the visible rows only.
+    for (const RowRef& r : view_.window(first, last - first)) {
+      RowData d = row_data(model_, r);
+      std::vector<std::string> row;
+      for (Col c : cols) row.push_back(cell(d, r, c));
+      t.text.push_back(std::move(row));
+      t.attr.push_back(mark_attr(d.st->mark, opt_.color));
+      // The gutter: '+' not in the reference (new since the mark), '!' an
+      // accept queue at least 80% full.
+      bool full = d.e->state == kListen && d.e->wqueue && d.e->rqueue * 5 >= d.e->wqueue * 4;
+      t.gutter.push_back(full ? "!" : (r.flagged ? "+" : ""));
+      Attr g;
+      if (opt_.color && full) g.fg = Color::Magenta;
+      t.gutter_attr.push_back(g);
+    }
   }
+  draw_rows(f, y0, cols, t, first);
+  if (view_.size() == 0) {
+    Attr dim;
+    dim.dim = true;
+    const char* none = view_.grouped() ? "nothing to group" : "no sockets match";
+    f.put(y0 + 1, 1, model_.ticks() ? none : "collecting...", dim);
+  }
+}
+
+void TopApp::draw_rows(Frame& f, int y0, const std::vector<Col>& cols, const TableRows& t,
+                       size_t first) {
   // Fit: drop the least important columns until the minimum widths fit.
   std::vector<ColSpec> specs;
   for (Col c : cols) specs.push_back(spec_of(c));
+  // A grouped view's first column names the group: it stays, and wider.
+  if (view_.grouped() && !specs.empty()) specs[0].priority = 0, specs[0].min = 12, specs[0].max = 40;
+  std::vector<size_t> index;  // specs[i] is cols[index[i]]
+  for (size_t i = 0; i < cols.size(); ++i) index.push_back(i);
+  std::vector<int> natural;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    int nat = display_width(col_title(specs[i].col));
+    for (const auto& row : t.text) nat = std::max(nat, display_width(row[i]));
+    natural.push_back(std::clamp(nat, specs[i].min, specs[i].max));
+  }
   auto need = [&] {
     int n = 1;  // the gutter
     for (const ColSpec& s : specs) n += s.min + 1;
     return n;
   };
-  while (need() > f.width && specs.size() > 1) {
+  auto drop_worst = [&] {
     auto worst = std::max_element(
         specs.begin(), specs.end(),
         [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
+    size_t wi = static_cast<size_t>(worst - specs.begin());
+    int prio = worst->priority;
     specs.erase(worst);
-  }
-  std::vector<int> width;
-  std::vector<int> natural;
-  for (const ColSpec& s : specs) {
-    size_t ci = static_cast<size_t>(std::find(cols.begin(), cols.end(), s.col) - cols.begin());
-    int nat = display_width(col_title(s.col));
-    for (const auto& row : text) nat = std::max(nat, display_width(row[ci]));
-    natural.push_back(std::clamp(nat, s.min, s.max));
-    width.push_back(s.min);
-  }
+    natural.erase(natural.begin() + static_cast<long>(wi));
+    index.erase(index.begin() + static_cast<long>(wi));
+    return prio;
+  };
+  while (need() > f.width && specs.size() > 1) drop_worst();
   // The columns that say what a row is (addresses, process) get their
   // natural width before the detail columns (priority 4 and up) keep theirs.
   for (;;) {
     int short_by = 0;
     for (size_t i = 0; i < specs.size(); ++i)
       if (specs[i].priority <= 1) short_by += natural[i] - specs[i].min;
-    if (short_by <= f.width - need()) break;
+    if (short_by <= f.width - need() || specs.size() <= 1) break;
     auto worst = std::max_element(
         specs.begin(), specs.end(),
         [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
-    if (worst == specs.end() || worst->priority < 4) break;
-    size_t wi = static_cast<size_t>(worst - specs.begin());
-    specs.erase(worst);
-    natural.erase(natural.begin() + static_cast<long>(wi));
-    width.erase(width.begin() + static_cast<long>(wi));
+    if (worst->priority < 4) break;
+    drop_worst();
   }
+  std::vector<int> width;
+  for (const ColSpec& s : specs) width.push_back(s.min);
   int spare = f.width - need();
   // Grow toward the natural widths, in column order; what is left stays blank
   // at the right rather than stretching a column.
@@ -380,114 +427,28 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
   }
   header_y_ = y0;
   rows_y_ = y0 + 1;
-  rows_n_ = static_cast<int>(last - first);
+  rows_n_ = static_cast<int>(t.text.size());
 
-  for (size_t i = first; i < last; ++i) {
-    int y = y0 + 1 + static_cast<int>(i - first);
-    const RowRef& r = win[i - first];
-    RowData d = row_data(model_, r);
-    Attr a = mark_attr(d.st->mark, opt_.color);
-    bool sel = i == selected_;
-    if (sel) {
+  for (size_t r = 0; r < t.text.size(); ++r) {
+    int y = y0 + 1 + static_cast<int>(r);
+    Attr a = t.attr[r];
+    if (first + r == selected_) {
       a.reverse = true;
       f.lines[static_cast<size_t>(y)].fill = true;
       f.lines[static_cast<size_t>(y)].fill_attr = a;
     }
-    // The gutter: '+' not in the reference (new since the mark), '!' an
-    // accept queue at least 80% full.
-    bool full = d.e->state == kListen && d.e->wqueue && d.e->rqueue * 5 >= d.e->wqueue * 4;
-    if (r.flagged || full) {
+    if (!t.gutter[r].empty()) {
       Attr g = a;
       g.bold = true;
-      if (opt_.color && full) g.fg = Color::Magenta;
-      f.put(y, 0, full ? "!" : "+", g);
+      if (t.gutter_attr[r].fg != Color::Default) g.fg = t.gutter_attr[r].fg;
+      f.put(y, 0, t.gutter[r], g);
     }
     x = 1;
     for (size_t k = 0; k < specs.size(); ++k) {
-      size_t ci =
-          static_cast<size_t>(std::find(cols.begin(), cols.end(), specs[k].col) - cols.begin());
-      bool addr = specs[k].col == Col::Local || specs[k].col == Col::Remote;
-      put_cell(f, y, x, width[k], cut(text[i - first][ci], width[k], addr), specs[k].right, a);
+      size_t ci = index[k];
+      put_cell(f, y, x, width[k], cut(t.text[r][ci], width[k], t.keep_end[ci]), specs[k].right, a);
       x += width[k] + 1;
     }
-  }
-  if (view_.size() == 0) {
-    Attr dim;
-    dim.dim = true;
-    f.put(y0 + 1, 1, model_.ticks() ? "no sockets match" : "collecting...", dim);
-  }
-}
-
-void TopApp::draw_groups(Frame& f, int y0, int rows) {
-  std::vector<Col> cols = columns();
-  int body = std::max(0, rows - 1);
-  page_ = std::max(1, body);
-  follow_selection();
-  size_t first = scroll_, last = std::min(view_.size(), scroll_ + static_cast<size_t>(body));
-  std::vector<ColSpec> specs;
-  for (Col c : cols) specs.push_back(spec_of(c));
-  if (!specs.empty()) specs[0].priority = 0, specs[0].min = 12, specs[0].max = 40;
-  auto need = [&] {
-    int n = 1;
-    for (const ColSpec& s : specs) n += s.min + 1;
-    return n;
-  };
-  while (need() > f.width && specs.size() > 1) {
-    auto worst = std::max_element(
-        specs.begin(), specs.end(),
-        [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
-    specs.erase(worst);
-  }
-  std::vector<int> width;
-  for (const ColSpec& s : specs) width.push_back(s.min);
-  int spare = f.width - need();
-  for (size_t i = 0; i < specs.size() && spare > 0; ++i) {
-    int give = std::min(specs[i].max - width[i], spare);
-    if (give > 0) width[i] += give, spare -= give;
-  }
-  header_cols_.clear();
-  Attr head;
-  head.reverse = true;
-  head.bold = true;
-  f.lines[static_cast<size_t>(y0)].fill = true;
-  f.lines[static_cast<size_t>(y0)].fill_attr = head;
-  int v = static_cast<int>(vo_.kind);
-  int x = 1;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    std::string title = col_title(specs[i].col);
-    if (specs[i].col == sort_[v]) title += reverse_[v] ? "\u25b2" : "\u25bc";
-    put_cell(f, y0, x, width[i], title, specs[i].right, head);
-    header_cols_.push_back({x, x + width[i] + 1, specs[i].col});
-    x += width[i] + 1;
-  }
-  header_y_ = y0;
-  rows_y_ = y0 + 1;
-  rows_n_ = static_cast<int>(last - first);
-  for (size_t i = first; i < last; ++i) {
-    int y = y0 + 1 + static_cast<int>(i - first);
-    const GroupRow& g = view_.groups()[i];
-    Attr a;
-    if (i == selected_) {
-      a.reverse = true;
-      f.lines[static_cast<size_t>(y)].fill = true;
-      f.lines[static_cast<size_t>(y)].fill_attr = a;
-    }
-    if (g.flagged) {
-      Attr m = a;
-      m.bold = true;
-      f.put(y, 0, "+", m);
-    }
-    x = 1;
-    for (size_t k = 0; k < specs.size(); ++k) {
-      put_cell(f, y, x, width[k], cut(group_cell(g, specs[k].col), width[k], false), specs[k].right,
-               a);
-      x += width[k] + 1;
-    }
-  }
-  if (view_.size() == 0) {
-    Attr dim;
-    dim.dim = true;
-    f.put(y0 + 1, 1, model_.ticks() ? "nothing to group" : "collecting...", dim);
   }
 }
 
@@ -683,10 +644,7 @@ Frame TopApp::render(int width, int height) {
   // The filter prompt's caret line takes the row above the status line.
   if (prompt_ == Prompt::Filter && filter_error_) --avail;
   int table = details_ ? std::max(4, avail / 2) : avail;
-  if (view_.grouped())
-    draw_groups(f, y, table);
-  else
-    draw_table(f, y, table);
+  draw_table(f, y, table);
   if (details_) draw_details(f, y + table, avail - table);
   draw_status(f, status_y);
   return f;

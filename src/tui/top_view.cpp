@@ -89,28 +89,6 @@ bool table_shown(const ViewOptions& o, Table t) {
   }
 }
 
-void fill_record(const SnapEntry& e, SocketRecord& r) {
-  r.table = e.table;
-  r.family = e.family;
-  r.state = e.state;
-  r.local = e.local;
-  r.peer = e.peer;
-  r.lport = e.lport;
-  r.rport = e.rport;
-  r.inode = e.inode;
-  r.uid = e.uid;
-  r.cookie = e.key.cookie;
-  r.ifindex = e.ifindex;
-  r.rqueue = e.rqueue;
-  r.wqueue = e.wqueue;
-  if (e.unix_path) {
-    r.ensure_unix().path = *e.unix_path;
-    r.unix_ext->has_name = true;
-  } else if (r.unix_ext) {
-    r.unix_ext.reset();
-  }
-}
-
 namespace {
 
 std::string lower(std::string s) {

@@ -179,8 +179,6 @@ class TopView {
 
 // Case-insensitive free-text match of one row.
 bool text_matches(const RowData& d, const std::string& lowered_text);
-// The row as a SocketRecord (the fields the ss filter and the JSON export read).
-void fill_record(const SnapEntry& e, SocketRecord& r);
 
 // Bind scope of a listener: "wildcard", "loopback", "specific", "device".
 const char* bind_scope(const SnapEntry& e);
