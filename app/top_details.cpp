@@ -1,5 +1,7 @@
 #include "top_details.hpp"
 
+#include <algorithm>
+
 #include "tui/details.hpp"
 
 namespace sw {
@@ -10,6 +12,11 @@ std::vector<tui::PaneSection> top_details(const SocketRecord& r, const SnapEntry
   std::vector<tui::PaneSection> out;
   for (DetailsSection& s : socket_details(r, e, owner, proc_root, now_wall_us))
     out.push_back({std::move(s.title), std::move(s.fields)});
+  // Who holds the socket matters most to the person looking: right after
+  // the socket's identity, before the kernel's counters.
+  auto proc = std::find_if(out.begin(), out.end(),
+                           [](const tui::PaneSection& s) { return s.title == "Process"; });
+  if (proc != out.end() && out.size() > 2) std::rotate(out.begin() + 1, proc, proc + 1);
   return out;
 }
 

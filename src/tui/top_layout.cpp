@@ -480,8 +480,19 @@ void TopApp::draw_details(Frame& f, int y0, int rows) {
     f.put(y++, x + 1, s.title, b);
     for (const auto& [k, v] : s.fields) {
       if (y >= end) break;
-      std::string line = fmt::format("{:<12} {}", k, v);
-      f.put(y++, x + 2, cut(line, colw - 3, false));
+      // Long values (command lines, paths) continue on the next lines,
+      // under the value, rather than being cut.
+      int vw = std::max(8, colw - 3 - 13);
+      std::string_view rest = v;
+      bool first_line = true;
+      do {
+        std::string_view part = fit_width(rest, vw);
+        if (part.empty() && !rest.empty()) part = rest.substr(0, 1);
+        std::string line = fmt::format("{:<12} {}", first_line ? k : "", part);
+        f.put(y++, x + 2, cut(line, colw - 3, false));
+        rest.remove_prefix(part.size());
+        first_line = false;
+      } while (!rest.empty() && y < end);
     }
   }
 }
@@ -643,7 +654,9 @@ Frame TopApp::render(int width, int height) {
   int avail = status_y - y;
   // The filter prompt's caret line takes the row above the status line.
   if (prompt_ == Prompt::Filter && filter_error_) --avail;
-  int table = details_ ? std::max(4, avail / 2) : avail;
+  // With the details pane open, the table keeps a third (the selection and
+  // its neighbours); the pane gets the rest.
+  int table = details_ ? std::max(5, avail / 3) : avail;
   draw_table(f, y, table);
   if (details_) draw_details(f, y + table, avail - table);
   draw_status(f, status_y);

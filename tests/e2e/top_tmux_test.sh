@@ -125,6 +125,37 @@ wait_file "$tmp/c2" || fail "the client never saw its connection end"
 [[ $(cat "$tmp/c2") == RESET ]] || fail "the client saw '$(cat "$tmp/c2")', not a reset"
 wait_for "closed: the kernel reset the connection" 20 || fail "no message after the close"
 
+# The details pane of the selected socket (the 7002 listener, under this filter
+# only the listener is left... so widen the filter to the listeners first).
+tmux send-keys -t "$sess" /
+tmux send-keys -t "$sess" C-u
+tmux send-keys -t "$sess" -l "sport = :7002"
+tmux send-keys -t "$sess" Enter
+wait_row "LISTEN" || fail "the 7002 listener is not shown"
+tmux send-keys -t "$sess" Home
+tmux send-keys -t "$sess" Enter
+wait_for "Details (Enter closes)" || fail "no details pane"
+wait_for "congestion" || fail "the details pane has no tcp_info fields"
+wait_for "command line" || fail "the details pane has no process section"
+screen | tr -d '\n' | grep -q "top_peer" || fail "the details pane does not show the command line"
+tmux send-keys -t "$sess" Enter
+wait_gone "Details (Enter closes)" || fail "Enter did not close the details pane"
+
+# Export the view to a file: a JSON document with the listener in it.
+tmux send-keys -t "$sess" e
+wait_for "export JSON to file>" || fail "no export prompt"
+tmux send-keys -t "$sess" C-u
+tmux send-keys -t "$sess" -l "$tmp/export.json"
+tmux send-keys -t "$sess" Enter
+wait_file "$tmp/export.json" || fail "the export file was not written"
+python3 - "$tmp/export.json" <<'PY' || fail "the export is not the view as sockwatch/1 JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "sockwatch/1", d
+ports = [s["local"]["port"] for s in d["sockets"]]
+assert 7002 in ports and 7001 not in ports, ports
+PY
+
 # The help screen lists the keys; any key closes it.
 tmux send-keys -t "$sess" '?'
 wait_for "sockwatch top: keys" || fail "no help screen"
