@@ -6,6 +6,7 @@
 #include "top_mode.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -380,6 +381,9 @@ void TopSession::on_tick(Watch& w) {
   for (auto& [ino, label] : w.namespace_labels()) labels[ino] = label;
   app_->set_netns_labels(std::move(labels));
   app_->refresh();
+  // The tick freed the previous snapshot after the engine trimmed the heap:
+  // hand those pages back too, so resident memory is what is live.
+  malloc_trim(0);
   std::vector<std::string> lim = limitations(w);
   for (const auto& l : note_lines_) lim.push_back(l);
   app_->set_limitations(std::move(lim));

@@ -1,6 +1,7 @@
 #include "tui/top_model.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace sw::tui {
 
@@ -19,9 +20,16 @@ TopModel::TopModel(TopModelOptions opt) : opt_(opt) {
 }
 
 void TopModel::apply_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us,
-                          const std::vector<Known>& known) {
+                          const KnownFn& known) {
   now_us_ = now_us;
-  auto g = std::make_shared<Generation>();
+  std::shared_ptr<Generation> g;
+  if (spare_ && spare_.use_count() == 1) {
+    g = std::move(spare_);
+    g->state.clear();
+    g->gone.clear();
+  } else {
+    g = std::make_shared<Generation>();
+  }
   const Generation& old = *latest_;
   const auto& a = old.snap->entries();
   const auto& b = snap->entries();
@@ -34,7 +42,7 @@ void TopModel::apply_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us,
   for (size_t j = 0; j < b.size(); ++j) {
     const SnapEntry& e = b[j];
     RowState& st = g->state[j];
-    const Known& k = known[j];
+    const Known k = known(j);
     while (i < a.size() && a[i].key < e.key) ++i;
     bool seen = i < a.size() && a[i].key == e.key;
     if (seen) {
@@ -76,8 +84,13 @@ void TopModel::apply_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us,
   }
   g->snap = std::move(snap);
   g->at_us = now_us;
-  latest_ = std::move(g);
+  // The old latest becomes the spare unless the paused display still shows it.
+  std::shared_ptr<const Generation> old_latest = std::exchange(latest_, std::move(g));
   if (!paused_) shown_ = latest_;
+  if (old_latest != shown_ && old_latest.use_count() == 1) {
+    spare_ = std::const_pointer_cast<Generation>(std::move(old_latest));
+    spare_->snap.reset();  // the snapshot goes now, not at the next tick
+  }
   if (dt > 0 || first) {
     hist_rx_.push_back(rx_sum);
     hist_tx_.push_back(tx_sum);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -82,12 +83,9 @@ class TopModel {
     int64_t opened_us = 0;
     bool closed = false, preexisting = false, inbound = false, direction_known = false;
   };
-  template <class KnownFn>
-  void on_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us, KnownFn&& known) {
-    std::vector<Known> k;
-    k.reserve(snap->size());
-    for (size_t i = 0; i < snap->size(); ++i) k.push_back(known(i));
-    apply_tick(std::move(snap), now_us, k);
+  using KnownFn = std::function<Known(size_t)>;
+  void on_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us, const KnownFn& known) {
+    apply_tick(std::move(snap), now_us, known);
   }
   // A close the engine reported. `polled`: the engine had the socket in a
   // poll (false: it opened and closed between two ticks).
@@ -114,11 +112,14 @@ class TopModel {
   int64_t now_us() const { return now_us_; }
 
  private:
-  void apply_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us,
-                  const std::vector<Known>& known);
+  void apply_tick(std::shared_ptr<const Snapshot> snap, int64_t now_us, const KnownFn& known);
 
   TopModelOptions opt_;
   std::shared_ptr<const Generation> latest_, shown_;
+  // The generation before the latest, kept to be refilled: at 100k sockets a
+  // generation's state is ~6 MB, and reusing its storage keeps the heap (and
+  // resident memory) from growing by one every tick.
+  std::shared_ptr<Generation> spare_;
   std::deque<ClosedRow> closed_;
   std::deque<double> hist_rx_, hist_tx_;
   uint64_t ticks_ = 0;

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include "core/escape.hpp"
@@ -96,12 +100,36 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool contains(const std::string& hay, const std::string& needle) {
+bool contains(std::string_view hay, const std::string& needle) {
   if (needle.size() > hay.size()) return false;
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
     return std::tolower(static_cast<unsigned char>(a)) == b;
   });
   return it != hay.end();
+}
+
+// "addr:port" into `buf` without allocating (the search runs over every row
+// on every keystroke).
+std::string_view endpoint_into(char (&buf)[64], const IpAddr& a, uint16_t port) {
+  const uint8_t* p = a.bytes.data();
+  int af = a.family == AF_INET6 ? AF_INET6 : AF_INET;
+  if (af == AF_INET6 && a.is_v4_mapped()) af = AF_INET, p += 12;
+  char* out = buf;
+  if (af == AF_INET) {
+    // Dotted quad by hand: inet_ntop and snprintf cost more than the match.
+    for (int i = 0; i < 4; ++i) {
+      out = std::to_chars(out, buf + 20, p[i]).ptr;
+      *out++ = i < 3 ? '.' : ':';
+    }
+  } else {
+    *out++ = '[';
+    inet_ntop(AF_INET6, p, out, INET6_ADDRSTRLEN);
+    out += std::strlen(out);
+    *out++ = ']';
+    *out++ = ':';
+  }
+  out = std::to_chars(out, buf + 64, port).ptr;
+  return {buf, static_cast<size_t>(out - buf)};
 }
 
 uint64_t rx_total(const SnapEntry& e) { return e.has_counters ? e.counters.bytes_received : 0; }
@@ -231,16 +259,19 @@ bool text_matches(const RowData& d, const std::string& t) {
   if (t.empty()) return true;
   const SnapEntry& e = *d.e;
   if (const OwnerInfo* o = d.st->owner.get()) {
+    char pid[16];
+    auto r = std::to_chars(pid, pid + sizeof pid, o->pid);
     if (contains(o->comm, t) || contains(o->exe, t) || contains(o->user, t) ||
-        contains(o->container, t) || contains(std::to_string(o->pid), t))
+        contains(o->container, t) || contains(std::string_view(pid, static_cast<size_t>(r.ptr - pid)), t))
       return true;
   }
   if (e.unix_path && contains(*e.unix_path, t)) return true;
   if (e.is_inet()) {
-    if (contains(endpoint_text(e.local, e.lport), t)) return true;
-    if (contains(endpoint_text(e.peer, e.rport), t)) return true;
+    char buf[64];
+    if (contains(endpoint_into(buf, e.local, e.lport), t)) return true;
+    if (contains(endpoint_into(buf, e.peer, e.rport), t)) return true;
   }
-  return contains(lower(state_text(e.state)), t);
+  return contains(sw::state_name(e.state), t);
 }
 
 void TopView::rebuild(const TopModel& m, const ViewOptions& o) {
