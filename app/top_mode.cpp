@@ -6,8 +6,8 @@
 #include "top_mode.hpp"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -289,7 +289,6 @@ class TopSession {
   SourcePaths env_;
   PortRange ephemeral_;
   Watch* watch_ptr_ = nullptr;
-  FdWriter out_{STDOUT_FILENO};
   std::unique_ptr<tui::TopApp> app_;
   std::unique_ptr<tui::Terminal> term_;
   TopNames names_;
@@ -407,9 +406,26 @@ void TopSession::on_tick(Watch& w) {
 }
 
 void TopSession::print_batch_frame() {
-  std::string out;
+  // A reader that went away (| head) is a normal end; a full disk is not.
+  auto write_out = [&](std::string_view text) {
+    size_t off = 0;
+    while (off < text.size()) {
+      ssize_t n = ::write(STDOUT_FILENO, text.data() + off, text.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (errno != EPIPE) {
+          std::fprintf(stderr, "sockwatch top: stdout: %s\n", std::strerror(errno));
+          status_ = 1;
+        }
+        return false;
+      }
+      off += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  bool ok;
   if (a_.json) {
-    out = tui::frame_json(*app_, app_->model().now_us());
+    ok = write_out(tui::frame_json(*app_, app_->model().now_us()) + "\n");
   } else {
     int width = a_.width;
     if (!width) {
@@ -418,16 +434,9 @@ void TopSession::print_batch_frame() {
                   ? ws.ws_col
                   : 160;
     }
-    // Every row, as top -b does: the height is what the view holds.
-    int height = static_cast<int>(std::min<size_t>(app_->view().size() + 4, 2'000'000));
-    out = app_->render(width, std::max(height, 5)).to_text();
+    ok = app_->write_batch(width, write_out) && write_out("\n");
   }
-  if (auto r = out_.write_line(out); !r) {
-    // A reader that went away (| head) is a normal end; a full disk is not.
-    if (r.error().code != EPIPE) {
-      std::fprintf(stderr, "sockwatch top: %s\n", r.error().message.c_str());
-      status_ = 1;
-    }
+  if (!ok) {
     quit_ = true;
     if (watch_ptr_) watch_ptr_->stop();
   }

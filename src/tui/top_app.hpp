@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -109,6 +111,9 @@ class TopApp {
   void set_interval_us(int64_t us) { opt_.interval_us = us; }
 
   Frame render(int width, int height);
+  // Batch mode's text frame: the header, every row of the view and the status
+  // line, handed to `out` a chunk at a time (false from `out` stops: false).
+  bool write_batch(int width, const std::function<bool(std::string_view)>& out);
   // The rows of the current view in their order (export, batch JSON).
   const TopView& view() const { return view_; }
   const ViewOptions& view_options() const { return vo_; }
@@ -149,8 +154,14 @@ class TopApp {
   // Layout (top_layout.cpp).
   void draw_header(Frame& f, int& y);
   struct TableRows;
+  struct ColumnPlan;
+  TableRows table_rows(size_t first, size_t n);
+  void measure(const std::vector<Col>& cols, const TableRows& t, std::vector<int>& natural);
+  ColumnPlan plan_columns(const std::vector<Col>& cols, const std::vector<int>& measured,
+                          int frame_width);
+  void draw_titles(Frame& f, int y0, const ColumnPlan& p);
   void draw_table(Frame& f, int y0, int rows);
-  void draw_rows(Frame& f, int y0, const std::vector<Col>& cols, const TableRows& t, size_t first);
+  void draw_rows(Frame& f, int y0, const ColumnPlan& p, const TableRows& t, size_t first);
   void draw_details(Frame& f, int y0, int rows);
   void draw_help(Frame& f);
   void draw_status(Frame& f, int y);

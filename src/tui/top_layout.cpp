@@ -311,12 +311,16 @@ struct TopApp::TableRows {
   std::vector<bool> keep_end;  // per column: cut at the start (addresses)
 };
 
-void TopApp::draw_table(Frame& f, int y0, int rows) {
+// Which columns fit and how wide, from the widest text each column holds.
+struct TopApp::ColumnPlan {
+  std::vector<ColSpec> specs;
+  std::vector<size_t> index;  // specs[i] is the column index[i] of columns()
+  std::vector<int> width;
+};
+
+TopApp::TableRows TopApp::table_rows(size_t first, size_t n) {
   std::vector<Col> cols = columns();
-  int body = std::max(0, rows - 1);
-  page_ = std::max(1, body);
-  follow_selection();
-  size_t first = scroll_, last = std::min(view_.size(), scroll_ + static_cast<size_t>(body));
+  size_t last = std::min(view_.size(), first + n);
   TableRows t;
   for (Col c : cols) t.keep_end.push_back(c == Col::Local || c == Col::Remote);
   if (view_.grouped()) {
@@ -329,24 +333,40 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
       t.gutter.push_back(g.flagged ? "+" : "");
       t.gutter_attr.push_back({});
     }
-  } else {
-    // Texts of the visible rows only.
-    for (const RowRef& r : view_.window(first, last - first)) {
-      RowData d = row_data(model_, r);
-      std::vector<std::string> row;
-      for (Col c : cols) row.push_back(cell(d, r, c));
-      t.text.push_back(std::move(row));
-      t.attr.push_back(mark_attr(d.st->mark, opt_.color));
-      // The gutter: '+' not in the reference (new since the mark), '!' an
-      // accept queue at least 80% full.
-      bool full = d.e->state == kListen && d.e->wqueue && d.e->rqueue * 5 >= d.e->wqueue * 4;
-      t.gutter.push_back(full ? "!" : (r.flagged ? "+" : ""));
-      Attr g;
-      if (opt_.color && full) g.fg = Color::Magenta;
-      t.gutter_attr.push_back(g);
-    }
+    return t;
   }
-  draw_rows(f, y0, cols, t, first);
+  // Texts of these rows only.
+  for (const RowRef& r : view_.window(first, last - std::min(first, last))) {
+    RowData d = row_data(model_, r);
+    std::vector<std::string> row;
+    for (Col c : cols) row.push_back(cell(d, r, c));
+    t.text.push_back(std::move(row));
+    t.attr.push_back(mark_attr(d.st->mark, opt_.color));
+    // The gutter: '+' not in the reference (new since the mark), '!' an
+    // accept queue at least 80% full.
+    bool full = d.e->state == kListen && d.e->wqueue && d.e->rqueue * 5 >= d.e->wqueue * 4;
+    t.gutter.push_back(full ? "!" : (r.flagged ? "+" : ""));
+    Attr g;
+    if (opt_.color && full) g.fg = Color::Magenta;
+    t.gutter_attr.push_back(g);
+  }
+  return t;
+}
+
+void TopApp::draw_table(Frame& f, int y0, int rows) {
+  std::vector<Col> cols = columns();
+  int body = std::max(0, rows - 1);
+  page_ = std::max(1, body);
+  follow_selection();
+  size_t first = scroll_;
+  TableRows t = table_rows(first, static_cast<size_t>(body));
+  std::vector<int> natural;
+  measure(cols, t, natural);
+  ColumnPlan plan = plan_columns(cols, natural, f.width);
+  draw_titles(f, y0, plan);
+  draw_rows(f, y0 + 1, plan, t, first);
+  rows_y_ = y0 + 1;
+  rows_n_ = static_cast<int>(t.text.size());
   if (view_.size() == 0) {
     Attr dim;
     dim.dim = true;
@@ -355,21 +375,60 @@ void TopApp::draw_table(Frame& f, int y0, int rows) {
   }
 }
 
-void TopApp::draw_rows(Frame& f, int y0, const std::vector<Col>& cols, const TableRows& t,
-                       size_t first) {
+bool TopApp::write_batch(int width, const std::function<bool(std::string_view)>& out) {
+  // Every row of the view, a chunk at a time: column widths from a first
+  // pass over all of them, then the rows formatted again chunk by chunk, so
+  // a 100,000-row frame never exists whole (as Frame spans it would be ~1 KB
+  // a row).
+  constexpr size_t kChunk = 1024;
+  width = std::max(width, 40);
+  std::vector<Col> cols = columns();
+  if (!view_.grouped()) view_.rows();  // the whole order once; chunks read it in place
+  size_t n = view_.size();
+  std::vector<int> natural;
+  for (size_t i = 0; i < n; i += kChunk) measure(cols, table_rows(i, kChunk), natural);
+  if (natural.empty())
+    for (Col c : cols) natural.push_back(display_width(col_title(c)));
+  ColumnPlan plan = plan_columns(cols, natural, width);
+  Frame head(width, 3);
+  int y = 0;
+  draw_header(head, y);
+  draw_titles(head, y, plan);
+  if (!out(head.to_text())) return false;
+  for (size_t i = 0; i < n; i += kChunk) {
+    TableRows t = table_rows(i, kChunk);
+    Frame f(width, static_cast<int>(t.text.size()));
+    draw_rows(f, 0, plan, t, i);
+    if (!out(f.to_text())) return false;
+  }
+  Frame status(width, 1);
+  draw_status(status, 0);
+  return out(status.to_text());
+}
+
+// The widest cell of each column over `t` (folded into `natural`).
+void TopApp::measure(const std::vector<Col>& cols, const TableRows& t, std::vector<int>& natural) {
+  if (natural.empty())
+    for (Col c : cols) natural.push_back(display_width(col_title(c)));
+  for (const auto& row : t.text)
+    for (size_t i = 0; i < cols.size(); ++i)
+      natural[i] = std::max(natural[i], display_width(row[i]));
+}
+
+TopApp::ColumnPlan TopApp::plan_columns(const std::vector<Col>& cols,
+                                        const std::vector<int>& measured, int frame_width) {
+  ColumnPlan p;
+  std::vector<ColSpec>& specs = p.specs;
+  std::vector<size_t>& index = p.index;
   // Fit: drop the least important columns until the minimum widths fit.
-  std::vector<ColSpec> specs;
   for (Col c : cols) specs.push_back(spec_of(c));
   // A grouped view's first column names the group: it stays, and wider.
-  if (view_.grouped() && !specs.empty()) specs[0].priority = 0, specs[0].min = 12, specs[0].max = 40;
-  std::vector<size_t> index;  // specs[i] is cols[index[i]]
+  if (view_.grouped() && !specs.empty())
+    specs[0].priority = 0, specs[0].min = 12, specs[0].max = 40;
   for (size_t i = 0; i < cols.size(); ++i) index.push_back(i);
   std::vector<int> natural;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    int nat = display_width(col_title(specs[i].col));
-    for (const auto& row : t.text) nat = std::max(nat, display_width(row[i]));
-    natural.push_back(std::clamp(nat, specs[i].min, specs[i].max));
-  }
+  for (size_t i = 0; i < specs.size(); ++i)
+    natural.push_back(std::clamp(measured[i], specs[i].min, specs[i].max));
   auto need = [&] {
     int n = 1;  // the gutter
     for (const ColSpec& s : specs) n += s.min + 1;
@@ -380,36 +439,38 @@ void TopApp::draw_rows(Frame& f, int y0, const std::vector<Col>& cols, const Tab
         specs.begin(), specs.end(),
         [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
     size_t wi = static_cast<size_t>(worst - specs.begin());
-    int prio = worst->priority;
     specs.erase(worst);
     natural.erase(natural.begin() + static_cast<long>(wi));
     index.erase(index.begin() + static_cast<long>(wi));
-    return prio;
   };
-  while (need() > f.width && specs.size() > 1) drop_worst();
+  while (need() > frame_width && specs.size() > 1) drop_worst();
   // The columns that say what a row is (addresses, process) get their
   // natural width before the detail columns (priority 4 and up) keep theirs.
   for (;;) {
     int short_by = 0;
     for (size_t i = 0; i < specs.size(); ++i)
       if (specs[i].priority <= 1) short_by += natural[i] - specs[i].min;
-    if (short_by <= f.width - need() || specs.size() <= 1) break;
+    if (short_by <= frame_width - need() || specs.size() <= 1) break;
     auto worst = std::max_element(
         specs.begin(), specs.end(),
         [](const ColSpec& a, const ColSpec& b) { return a.priority < b.priority; });
     if (worst->priority < 4) break;
     drop_worst();
   }
-  std::vector<int> width;
-  for (const ColSpec& s : specs) width.push_back(s.min);
-  int spare = f.width - need();
+  for (const ColSpec& s : specs) p.width.push_back(s.min);
+  int spare = frame_width - need();
   // Grow toward the natural widths, in column order; what is left stays blank
   // at the right rather than stretching a column.
   for (size_t i = 0; i < specs.size() && spare > 0; ++i) {
-    int give = std::min(natural[i] - width[i], spare);
-    if (give > 0) width[i] += give, spare -= give;
+    int give = std::min(natural[i] - p.width[i], spare);
+    if (give > 0) p.width[i] += give, spare -= give;
   }
+  return p;
+}
 
+void TopApp::draw_titles(Frame& f, int y0, const ColumnPlan& p) {
+  const std::vector<ColSpec>& specs = p.specs;
+  const std::vector<int>& width = p.width;
   header_cols_.clear();
   Attr head;
   head.reverse = true;
@@ -426,11 +487,15 @@ void TopApp::draw_rows(Frame& f, int y0, const std::vector<Col>& cols, const Tab
     x += width[i] + 1;
   }
   header_y_ = y0;
-  rows_y_ = y0 + 1;
-  rows_n_ = static_cast<int>(t.text.size());
+}
 
+void TopApp::draw_rows(Frame& f, int y0, const ColumnPlan& p, const TableRows& t, size_t first) {
+  const std::vector<ColSpec>& specs = p.specs;
+  const std::vector<size_t>& index = p.index;
+  const std::vector<int>& width = p.width;
+  int x = 1;
   for (size_t r = 0; r < t.text.size(); ++r) {
-    int y = y0 + 1 + static_cast<int>(r);
+    int y = y0 + static_cast<int>(r);
     Attr a = t.attr[r];
     if (first + r == selected_) {
       a.reverse = true;

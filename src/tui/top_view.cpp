@@ -1,12 +1,11 @@
 #include "tui/top_view.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -262,7 +261,8 @@ bool text_matches(const RowData& d, const std::string& t) {
     char pid[16];
     auto r = std::to_chars(pid, pid + sizeof pid, o->pid);
     if (contains(o->comm, t) || contains(o->exe, t) || contains(o->user, t) ||
-        contains(o->container, t) || contains(std::string_view(pid, static_cast<size_t>(r.ptr - pid)), t))
+        contains(o->container, t) ||
+        contains(std::string_view(pid, static_cast<size_t>(r.ptr - pid)), t))
       return true;
   }
   if (e.unix_path && contains(*e.unix_path, t)) return true;

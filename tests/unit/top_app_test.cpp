@@ -555,6 +555,37 @@ TEST(TopApp, JsonFramesAndExportCarryTheRows) {
   EXPECT_TRUE(found);
 }
 
+TEST(TopApp, BatchTextStreamsEveryRowInAlignedChunks) {
+  Harness h;
+  std::vector<Sock> socks;
+  for (uint64_t c = 1; c <= 3000; ++c)  // three chunks
+    socks.push_back({c, kEstablished, c == 2999 ? "10.200.200.200" : "10.0.0.1",
+                     static_cast<uint16_t>(1000 + c), "10.0.0.2", 80});
+  h.tick(socks);
+  h.app.set_sort(Col::Local, false);
+  std::string out;
+  size_t calls = 0;
+  ASSERT_TRUE(h.app.write_batch(120, [&](std::string_view s) {
+    out += s;
+    ++calls;
+    return true;
+  }));
+  EXPECT_GE(calls, 5u);  // header, 3 chunks, status
+  auto ls = lines_of(out);
+  ASSERT_EQ(ls.size(), 3u + 3000u + 1u) << out.substr(0, 500);
+  size_t col = ls[2].find("Local");
+  ASSERT_NE(col, std::string::npos);
+  // The widest address (in the last chunk) set the width of every chunk.
+  // (the title line holds a multi-byte arrow: compare rows with the first row)
+  size_t remote = ls[3].find("10.0.0.2:80");
+  for (size_t i = 3; i < 3003; ++i) {
+    ASSERT_EQ(ls[i].find("10."), col) << i << ": " << ls[i];
+    ASSERT_EQ(ls[i].find("10.0.0.2:80"), remote) << i << ": " << ls[i];
+  }
+  // A reader that stops stops the output.
+  EXPECT_FALSE(h.app.write_batch(120, [&](std::string_view) { return false; }));
+}
+
 TEST(TopApp, DelayPromptValidatesAndReturnsTheInterval) {
   Harness h;
   h.tick({kWeb});
