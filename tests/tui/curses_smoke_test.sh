@@ -174,7 +174,7 @@ done
 # Exited, zombie or not: its parent (the killed pane) is gone, and whoever
 # inherits it (pid 1 of a container) may reap it late.
 alive() { [[ -r /proc/$1/stat ]] && [[ $(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1) != Z ]]; }
-for ((i = 0; i < 200; i++)); do
+for ((i = 0; i < 600; i++)); do  # 60 s: exiting on a loaded machine
   alive "$hup_pid" || break
   sleep 0.1
 done
