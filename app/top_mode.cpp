@@ -6,6 +6,7 @@
 #include "top_mode.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <net/if.h>
@@ -458,8 +459,8 @@ void TopSession::carry_out(const Request& r, Watch& w) {
     case Request::Kind::Interval:
       a_.interval_us = r.interval_us;
       w.set_interval(r.interval_us);
-      app_->notify("refreshing every " +
-                   std::to_string(static_cast<double>(r.interval_us) / 1e6).substr(0, 5) + " s");
+      app_->notify(
+          fmt::format("refreshing every {:g} s", static_cast<double>(r.interval_us) / 1e6));
       return;
     case Request::Kind::Collect:
       recollect_ = true;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "netlink/parse.hpp"
+#include "netlink/source.hpp"
 
 namespace sw {
 
@@ -18,23 +19,9 @@ namespace {
 
 constexpr uint8_t ext_bit(int attr) { return static_cast<uint8_t>(1u << (attr - 1)); }
 
-// sdiag_protocol for an exact query; 0 when the table has none.
-int query_protocol(Table t) {
-  switch (t) {
-    case Table::Tcp:
-      return IPPROTO_TCP;
-    case Table::Udp:
-      return IPPROTO_UDP;
-    case Table::Raw:
-      return IPPROTO_RAW;
-    case Table::Dccp:
-      return IPPROTO_DCCP;
-    case Table::Sctp:
-      return IPPROTO_SCTP;
-    default:  // MPTCP: mptcp_diag_dump_one reads idiag_cookie[0] as a token
-      return 0;
-  }
-}
+// sdiag_protocol for an exact query: the dump's, except MPTCP, whose
+// mptcp_diag_dump_one reads idiag_cookie[0] as a token (no exact lookup).
+int query_protocol(Table t) { return t == Table::Mptcp ? 0 : table_protocol(t); }
 
 template <typename Req>
 std::vector<uint8_t> message(const Req& req) {

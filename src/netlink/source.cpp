@@ -17,10 +17,6 @@
 
 namespace sw {
 
-namespace {
-
-constexpr uint32_t kMagicSeq = 123456;  // ss's MAGIC_SEQ
-
 int table_protocol(Table t) {
   switch (t) {
     case Table::Tcp:
@@ -39,6 +35,10 @@ int table_protocol(Table t) {
       return 0;
   }
 }
+
+namespace {
+
+constexpr uint32_t kMagicSeq = 123456;  // ss's MAGIC_SEQ
 
 template <typename T>
 void append_pod(std::vector<uint8_t>& out, const T& v) {

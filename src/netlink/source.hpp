@@ -43,6 +43,10 @@ class SocketSource {
   virtual Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) = 0;
 };
 
+// The sdiag_protocol a dump of table `t` asks for (IPPROTO_TCP, ... 262 for
+// MPTCP); 0 for tables that are not inet.
+int table_protocol(Table t);
+
 // Builds the request bytes for one dump (exposed for tests and the recorder).
 std::vector<uint8_t> build_dump_request(const DumpRequest& req);
 

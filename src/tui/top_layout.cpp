@@ -217,14 +217,8 @@ std::string TopApp::group_cell(const GroupRow& g, Col c) {
     case Col::Process:
     case Col::Name:
       return g.pid ? g.label + "/" + std::to_string(g.pid) : g.label;
-    case Col::Remote: {
-      if (!opt_.numeric && names_) {
-        IpAddr a;
-        // The label is the numeric address; names come from the cache only.
-        (void)a;
-      }
+    case Col::Remote:
       return g.label;
-    }
     case Col::User:
       return g.user;
     case Col::Container:
