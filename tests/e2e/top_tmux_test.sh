@@ -74,7 +74,7 @@ pids+=($!)
 
 # The pane prints a marker, runs top, then says how it ended; the marker must be
 # back on screen after top leaves the alternate screen.
-tmux new-session -d -s "$sess" -x 160 -y 40 \
+tmux new-session -d -s "$sess" -x 160 -y 50 \
   "echo before-top-marker; ip netns exec $ns $bin top -d 0.3 --linger 60; echo EXIT=\$?; sleep 600"
 wait_for "sockwatch top" || fail "top did not start"
 wait_for "127.0.0.1:7001" || fail "the listener on 7001 is not shown"
@@ -137,7 +137,10 @@ tmux send-keys -t "$sess" Enter
 wait_for "Details (Enter closes)" || fail "no details pane"
 wait_for "congestion" || fail "the details pane has no tcp_info fields"
 wait_for "command line" || fail "the details pane has no process section"
-screen | tr -d '\n' | grep -q "top_peer" || fail "the details pane does not show the command line"
+# A long interpreter path (pyenv on CI) wraps the command line within its column:
+# join the left column's lines without their indentation before looking for it.
+screen | sed -n '/command line/,$p' | cut -c1-55 | tr -d ' \n' | grep -q "top_peer" ||
+  fail "the details pane does not show the command line"
 tmux send-keys -t "$sess" Enter
 wait_gone "Details (Enter closes)" || fail "Enter did not close the details pane"
 
