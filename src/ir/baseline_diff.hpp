@@ -22,7 +22,7 @@ struct InventoryChange {
     ListenerExposure,  // before/now: same netns/proto/port/exe, other exposure
     NewTalker,         // now: talker (a program that talked to no one before)
     NewPeer,           // now: talker (a known talker, a peer it never had)
-    GoneTalker,        // before: talker
+    GoneTalker,        // before: talker (only with DiffOptions::gone_talkers)
   };
   Kind kind;
   std::optional<Listener> listener_before, listener_now;
@@ -33,8 +33,19 @@ struct InventoryChange {
 
 const char* change_kind_name(InventoryChange::Kind k);  // "new-listener", ...
 
+struct DiffOptions {
+  // Inbound conversations compare on program and listening port only: a
+  // server's new clients are its job, not a change. True: each client
+  // address is a peer of its own.
+  bool inbound_peers = false;
+  // Conversations are a point in time: one that is not going on now has not
+  // vanished. True: report them (GoneTalker) anyway.
+  bool gone_talkers = false;
+};
+
 // Changes in a stable order: listeners first (by netns, proto, port), then talkers.
-std::vector<InventoryChange> diff_inventory(const Inventory& before, const Inventory& now);
+std::vector<InventoryChange> diff_inventory(const Inventory& before, const Inventory& now,
+                                            const DiffOptions& opt = {});
 
 // One readable line, e.g.
 //   + listen tcp 0.0.0.0:31337 by /tmp/.x/backdoor (uid 0) — new, exposed on all interfaces
@@ -43,6 +54,7 @@ std::string describe(const InventoryChange& c);
 
 // The baseline after accepting `changes` (new ones added, vanished ones
 // removed, changed ones replaced).
-Inventory apply_changes(const Inventory& before, const std::vector<InventoryChange>& changes);
+Inventory apply_changes(const Inventory& before, const std::vector<InventoryChange>& changes,
+                        const DiffOptions& opt = {});
 
 }  // namespace sw

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/socket_record.hpp"
@@ -23,6 +24,8 @@ struct HostInfo {
   std::string hostname;    // uname nodename: host.name
   std::string boot_id;     // /proc/sys/kernel/random/boot_id
   int64_t taken_us = 0;    // wall clock when the look began
+  // net.ipv4.ip_local_port_range: where automatic binds land.
+  uint16_t ephemeral_low = 32768, ephemeral_high = 60999;
 };
 
 // What one file descriptor points at (readlink of /proc/PID/fd/N, and a stat
@@ -44,13 +47,13 @@ struct ProcessEvidence {
   bool exe_deleted = false;
   std::string cmdline;  // argv joined by single spaces
   std::optional<uint32_t> uid, euid;
-  std::string user;       // name of uid, "" when none resolves
+  std::string user;  // name of uid, "" when none resolves
   uint64_t start_ticks = 0;
-  int64_t start_us = 0;   // wall clock µs (boot time + ticks), 0 unknown
-  std::string cgroup;     // path from /proc/PID/cgroup
-  std::string container;  // container id / unit label, "" on the host
-  uint64_t netns = 0;     // inode of /proc/PID/ns/net, 0 unknown
-  bool fds_denied = false;  // /proc/PID/fd could not be read: holds unknown
+  int64_t start_us = 0;        // wall clock µs (boot time + ticks), 0 unknown
+  std::string cgroup;          // path from /proc/PID/cgroup
+  std::string container;       // container id / unit label, "" on the host
+  uint64_t netns = 0;          // inode of /proc/PID/ns/net, 0 unknown
+  bool fds_denied = false;     // /proc/PID/fd could not be read: holds unknown
   std::array<FdRef, 3> stdio;  // fds 0, 1, 2
   std::vector<FdRef> sockets;  // every socket fd, by fd
   std::vector<FdRef> pipes;    // every pipe and FIFO fd, by fd
@@ -59,7 +62,7 @@ struct ProcessEvidence {
 // The /proc/net side of the cross-view for one namespace, and what stayed
 // different after the collector looked again (churn filtered out).
 struct CrossView {
-  bool done = false;        // false: not compared (reason in Visibility)
+  bool done = false;  // false: not compared (reason in Visibility)
   std::string not_done_why;
   // Socket inodes (inet: tcp, udp, raw, v4 and v6) in sock_diag and not in
   // /proc/net/*, and the reverse, both confirmed by a second look.
@@ -87,15 +90,17 @@ struct NamespaceEvidence {
   // join on inode with ProcessEvidence::sockets.
   std::vector<SocketRecord> sockets;
   CrossView cross_view;
+  // ifindex -> interface name in this namespace (device-bound listeners).
+  std::vector<std::pair<uint32_t, std::string>> interfaces;
 };
 
 // What the look could not see. Every run reports it with its result.
 struct Visibility {
-  uint64_t fd_dirs_denied = 0;        // processes whose fds could not be read
-  uint64_t pids_vanished = 0;         // gone between listing and reading
+  uint64_t fd_dirs_denied = 0;  // processes whose fds could not be read
+  uint64_t pids_vanished = 0;   // gone between listing and reading
   uint64_t namespaces_not_entered = 0;
   uint64_t netlink_errors = 0;
-  std::vector<std::string> notes;     // one line each, "what: why"
+  std::vector<std::string> notes;  // one line each, "what: why"
 };
 
 struct Evidence {

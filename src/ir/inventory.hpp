@@ -22,11 +22,17 @@ enum class Exposure : uint8_t {
   Device,    // bound to a device (SO_BINDTODEVICE), any address on it
 };
 const char* exposure_name(Exposure e);  // "wildcard", "loopback", "specific", "device"
+// The exposure of a socket bound to `local` (and to device `ifindex`, 0: none).
+// v4-mapped addresses (::ffff:a.b.c.d) are classified as their IPv4 address.
+Exposure exposure_of(const IpAddr& local, uint32_t ifindex);
+// An address as text the way an inventory keeps it: inet_ntop, with a
+// v4-mapped address written as its IPv4 address when `unmap`.
+std::string address_text(const IpAddr& a, bool unmap);
 
 struct Listener {
-  std::string netns;  // namespace label ("" ours / the host's)
-  std::string proto;  // "tcp", "udp", "sctp", "raw"...
-  uint8_t family = 0; // AF_INET / AF_INET6
+  std::string netns;    // namespace label ("" ours / the host's)
+  std::string proto;    // "tcp", "udp", "sctp", "raw"...
+  uint8_t family = 0;   // AF_INET / AF_INET6
   std::string address;  // bind address as text ("0.0.0.0", "::", "127.0.0.1")
   uint16_t port = 0;
   Exposure exposure = Exposure::Wildcard;
@@ -49,7 +55,7 @@ struct Talker {
   std::string container;
   bool inbound = false;  // accepted from one of our listeners
   std::string peer;      // remote address as text
-  uint16_t port = 0;     // service port (see above)
+  uint16_t port = 0;     // service port (see above); 0: an ephemeral-range port
   bool operator==(const Talker&) const = default;
 };
 
@@ -59,12 +65,15 @@ struct Inventory {
   std::vector<Talker> talkers;      // sorted, unique
 };
 
-// The inventory of one look. Listeners: TCP/SCTP sockets in LISTEN, UDP
-// sockets bound to a port and not connected that a process holds for
-// receiving (an unconnected UDP socket bound to an ephemeral port by a
-// program that only sends is not a listener), raw sockets. Talkers:
-// established TCP (and connected UDP) sockets with a non-loopback peer...
-// loopback peers are kept too (a local proxy), labelled by their address.
+// The inventory of one look. Listeners: TCP, SCTP and MPTCP sockets in
+// LISTEN; UDP and raw sockets that are bound and not connected, except a UDP
+// socket on a port of the ephemeral range (HostInfo::ephemeral_ports) — the
+// kernel's automatic bind of a program that only sends (a resolver, an NTP
+// client), not a listener. Talkers: connected TCP (every state but LISTEN and
+// TIME-WAIT, which no process holds) and connected UDP sockets, loopback
+// peers included (a local proxy is a conversation too). Owners are the
+// processes holding the socket's inode; the user is the socket's own uid
+// (its creator: the same for a pre-fork server's master and workers).
 Inventory make_inventory(const Evidence& ev);
 
 }  // namespace sw
