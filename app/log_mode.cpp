@@ -20,6 +20,7 @@
 #include "filter/filter.hpp"
 #include "output/line_writer.hpp"
 #include "plan.hpp"
+#include "procfs/host_info.hpp"
 #include "render/event_json.hpp"
 #include "ss_mode.hpp"
 #include "ss_options.hpp"
@@ -65,25 +66,6 @@ bool parse_seconds(const char* text, int64_t& us, bool allow_zero) {
   if (v > 0 && v < 0.01) return false;  // below 10 ms a poll never finishes in time
   us = static_cast<int64_t>(v * 1e6);
   return true;
-}
-
-std::string trimmed_file(const std::string& path) {
-  auto r = read_file_bounded(path, 4096);
-  if (!r) return {};
-  std::string s = std::move(*r);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-HostInfo host_info() {
-  HostInfo h;
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) == 0) h.hostname = name;
-  h.boot_id = trimmed_file("/proc/sys/kernel/random/boot_id");
-  h.machine_id = trimmed_file("/etc/machine-id");
-  utsname u{};
-  if (uname(&u) == 0) h.os_kernel = u.release;
-  return h;
 }
 
 struct LogArgs {
@@ -216,7 +198,7 @@ int run_log(const std::vector<std::string>& args) {
   }
   install_signals();
 
-  HostInfo host = host_info();
+  HostInfo host = read_host_info();
   WatchOptions wo;
   wo.plan = collect_plan(o, filter ? &*filter : nullptr);
   wo.paths = env;

@@ -15,18 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/host_info.hpp"
 #include "core/socket_record.hpp"
 
 namespace sw {
-
-struct HostInfo {
-  std::string machine_id;  // /etc/machine-id ("" unknown): host.id
-  std::string hostname;    // uname nodename: host.name
-  std::string boot_id;     // /proc/sys/kernel/random/boot_id
-  int64_t taken_us = 0;    // wall clock when the look began
-  // net.ipv4.ip_local_port_range: where automatic binds land.
-  uint16_t ephemeral_low = 32768, ephemeral_high = 60999;
-};
 
 // What one file descriptor points at (readlink of /proc/PID/fd/N, and a stat
 // for the inode of FIFOs and files).

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/host_info.hpp"
 #include "core/socket_event.hpp"
 
 namespace sw {
@@ -23,13 +24,6 @@ inline constexpr const char kLogSchema[] = "sockwatch-log/1";
 inline constexpr const char kLogEcsSchema[] = "sockwatch-log-ecs/1";
 // The ECS version the mapping follows (ecs.version in every ECS line).
 inline constexpr const char kEcsVersion[] = "8.11.0";
-
-struct HostInfo {
-  std::string hostname;    // gethostname / uname nodename
-  std::string boot_id;     // /proc/sys/kernel/random/boot_id, "" when unreadable
-  std::string machine_id;  // /etc/machine-id, "" when none (ECS host.id)
-  std::string os_kernel;   // uname release, e.g. "6.1.0-18-amd64"
-};
 
 std::string format_event_native(const SocketEvent& ev, const HostInfo& host);
 std::string format_event_ecs(const SocketEvent& ev, const HostInfo& host);
