@@ -5,6 +5,7 @@
 
 #include "core/escape.hpp"
 #include "filter/filter.hpp"
+#include "baseline_mode.hpp"
 #include "log_mode.hpp"
 #include "ss_options.hpp"
 #include "top_mode.hpp"
@@ -59,6 +60,18 @@ const OptionDoc kTopOptions[] = {
     {'h', "help", "", "this text and the key bindings", 4},
 };
 
+// `sockwatch baseline` (docs/baseline.md, man/sockwatch-baseline.8.scd).
+const OptionDoc kBaselineOptions[] = {
+    {0, "db", "PATH", "the database (default /var/lib/sockwatch/sockwatch.db as root)", 0},
+    {0, "replay", "FILE", "save, diff or accept a recording (check --record), not this host", 0},
+    {0, "this-netns", "", "only this network namespace (default: every namespace)", 0},
+    {'j', "json", "", "JSON output (schema sockwatch-baseline/1, sockwatch-baseline-diff/1)", 1},
+    {0, "inbound-peers", "", "diff, accept: each client of a server is a peer of its own", 2},
+    {0, "gone-talkers", "", "diff, accept: report conversations not going on now", 2},
+    {0, "id", "ID", "accept: only this difference (repeatable; ids are in diff's output)", 2},
+    {'h', "help", "", "this text", 3},
+};
+
 // Planned subcommands (DESIGN.md) have no options table until they exist: the
 // docs describe only what this version does. Each issue that implements one
 // fills in `options` (a kNameOptions array, which the drift test in
@@ -69,11 +82,9 @@ const Subcommand kSubcommands[] = {
      "[ OPTIONS ] [ FILTER ]", kLogOptions, run_log},
     {"top", "live table of connections with rates, sort, filter and kill", "[ OPTIONS ] [ FILTER ]",
      kTopOptions, run_top, top_help_epilog},
-    {"baseline",
-     "record what listens and talks; diff later, with an exit code for cron",
-     "{save|diff} [ OPTIONS ]",
-     {},
-     nullptr},
+    {"baseline", "record what listens and talks; diff later, with an exit code for cron",
+     "{ save | diff | accept | list | show | delete } [ NAME ] [ OPTIONS ]", kBaselineOptions,
+     run_baseline},
     {"check",
      "triage findings: sniffers, reverse shells, deleted binaries, hidden sockets",
      "[ OPTIONS ]",
