@@ -23,7 +23,7 @@ _sockwatch() {
   local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"
   # Subcommands with an options table: each adds its word here and its
   # options below when it lands.
-  local subcommands="log top"
+  local subcommands="log top baseline"
   local log_shorts="-t -u -w -x -4 -6 -A -o -h"
   local log_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --query= --all-netns --output=
     --rotate-size= --rotate-keep= --ecs --interval= --health-interval= --no-ebpf --help"
@@ -31,6 +31,10 @@ _sockwatch() {
   local top_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --all-netns --delay= --linger=
     --view= --sort= --search= --mono --no-mouse --no-ebpf --batch --iterations= --json --width=
     --help"
+  local baseline_shorts="-j -h"
+  local baseline_longs="--db= --replay= --this-netns --json --inbound-peers --gone-talkers --id=
+    --help"
+  local baseline_actions="save diff accept list show delete"
 
   # The subcommand: the first word that is neither an option nor an option's
   # argument (ss's grammar; only -f, -A, -N, -D and -F take a separate one).
@@ -51,6 +55,8 @@ _sockwatch() {
     shorts=$log_shorts longs=$log_longs
   elif [[ $sub == top ]]; then
     shorts=$top_shorts longs=$top_longs
+  elif [[ $sub == baseline ]]; then
+    shorts=$baseline_shorts longs=$baseline_longs
   fi
 
   # An option's argument: --opt=VALUE, or the word after -f/-A/-N/-D/-F.
@@ -78,7 +84,7 @@ _sockwatch() {
       COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$val"))
       return
       ;;
-    -D | --diag | -F | --filter | --replay | --record)
+    -D | --diag | -F | --filter | --replay | --record | --db)
       COMPREPLY=($(compgen -f -- "$val"))
       return
       ;;
@@ -121,7 +127,10 @@ _sockwatch() {
     --*) COMPREPLY=($(compgen -W "$longs" -- "$cur")) ;;
     -*) COMPREPLY=($(compgen -W "$shorts" -- "$cur")) ;;
     *)
-      if [[ -n $sub ]]; then
+      if [[ $sub == baseline ]]; then
+        # The action, then a saved baseline's name (not listed: the database may need root).
+        [[ $prev == baseline ]] && COMPREPLY=($(compgen -W "$baseline_actions" -- "$cur"))
+      elif [[ -n $sub ]]; then
         COMPREPLY=($(compgen -W "$keywords" -- "$cur"))
       else
         COMPREPLY=($(compgen -W "$subcommands $keywords" -- "$cur"))
