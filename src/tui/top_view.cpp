@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/escape.hpp"
+#include "ir/inventory.hpp"
 #include "tui/top_format.hpp"
 
 namespace sw::tui {
@@ -60,19 +61,8 @@ bool is_listener(const SnapEntry& e) {
 }
 
 const char* bind_scope(const SnapEntry& e) {
-  if (e.ifindex) return "device";
-  if (e.local.is_any()) return "wildcard";
-  const auto& b = e.local.bytes;
-  bool v4 = e.local.family == AF_INET;
-  bool mapped = e.local.is_v4_mapped();
-  const uint8_t* v4b = v4 ? b.data() : (mapped ? b.data() + 12 : nullptr);
-  if (v4b && v4b[0] == 127) return "loopback";
-  if (!v4b) {
-    bool lo = b[15] == 1;
-    for (int i = 0; i < 15; ++i) lo = lo && b[static_cast<size_t>(i)] == 0;
-    if (lo) return "loopback";
-  }
-  return "specific";
+  // The baseline's exposure classes, so top and `baseline diff` agree.
+  return exposure_name(exposure_of(e.local, e.ifindex));
 }
 
 bool table_shown(const ViewOptions& o, Table t) {
