@@ -99,29 +99,39 @@ int check_exit_status(const CheckResult& r) {
   Severity top = Severity::Info;
   for (const auto& f : r.findings) top = std::max(top, f.severity);
   switch (top) {
-    case Severity::Info: return 0;
-    case Severity::Low: return 4;
-    case Severity::Medium: return 5;
-    case Severity::High: return 6;
-    case Severity::Critical: return 7;
+    case Severity::Info:
+      return 0;
+    case Severity::Low:
+      return 4;
+    case Severity::Medium:
+      return 5;
+    case Severity::High:
+      return 6;
+    case Severity::Critical:
+      return 7;
   }
   return 0;
 }
 
 const char* severity_name(Severity s) {
   switch (s) {
-    case Severity::Info: return "info";
-    case Severity::Low: return "low";
-    case Severity::Medium: return "medium";
-    case Severity::High: return "high";
-    case Severity::Critical: return "critical";
+    case Severity::Info:
+      return "info";
+    case Severity::Low:
+      return "low";
+    case Severity::Medium:
+      return "medium";
+    case Severity::High:
+      return "high";
+    case Severity::Critical:
+      return "critical";
   }
   return "info";
 }
 
 std::optional<Severity> parse_severity(std::string_view name) {
-  for (auto s : {Severity::Info, Severity::Low, Severity::Medium, Severity::High,
-                 Severity::Critical})
+  for (auto s :
+       {Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical})
     if (name == severity_name(s)) return s;
   return std::nullopt;
 }

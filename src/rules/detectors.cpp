@@ -36,28 +36,45 @@ std::string hex16(uint32_t v) { return fmt::format("0x{:04x}", v); }
 
 std::string ethertype_name(uint16_t p) {
   switch (p) {
-    case 0x0003: return "all";
-    case 0x0800: return "ipv4";
-    case 0x0806: return "arp";
-    case 0x86dd: return "ipv6";
-    case 0x888e: return "eapol";
-    case 0x88cc: return "lldp";
-    default: return "";
+    case 0x0003:
+      return "all";
+    case 0x0800:
+      return "ipv4";
+    case 0x0806:
+      return "arp";
+    case 0x86dd:
+      return "ipv6";
+    case 0x888e:
+      return "eapol";
+    case 0x88cc:
+      return "lldp";
+    default:
+      return "";
   }
 }
 
 std::string ip_proto_name(uint16_t p) {
   switch (p) {
-    case 1: return "icmp";
-    case 2: return "igmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 47: return "gre";
-    case 58: return "icmpv6";
-    case 89: return "ospf";
-    case 112: return "vrrp";
-    case 255: return "raw";
-    default: return "";
+    case 1:
+      return "icmp";
+    case 2:
+      return "igmp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 47:
+      return "gre";
+    case 58:
+      return "icmpv6";
+    case 89:
+      return "ospf";
+    case 112:
+      return "vrrp";
+    case 255:
+      return "raw";
+    default:
+      return "";
   }
 }
 
@@ -83,8 +100,8 @@ const std::vector<std::string> kNone;
 
 // ---- packet-socket --------------------------------------------------------
 
-void run_packet(const Evidence& ev, const EvidenceIndex&, const Rule& rule,
-                const CheckContext& ctx, DetectorOutput& out) {
+void run_packet(const Evidence& ev, const EvidenceIndex&, const Rule& rule, const CheckContext& ctx,
+                DetectorOutput& out) {
   static const std::vector<std::string> kAny = {"any"};
   const std::string with_filter = rule.param("with-filter", kAny).front();
   const std::string promisc_only = rule.param("promiscuous", kAny).front();
@@ -138,13 +155,12 @@ void run_raw(const Evidence& ev, const EvidenceIndex&, const Rule& rule, const C
       f.details.emplace_back("protocol", std::to_string(r.lport));
       if (!pn.empty()) f.details.emplace_back("protocol_name", pn);
       if (f.explanation.empty())
-        f.explanation =
-            fmt::format("raw IP socket (protocol {}{}) held by {}: it sees every packet of "
-                        "that protocol",
-                        pn.empty() ? std::to_string(r.lport) : pn,
-                        f.socket && !f.socket->interface.empty() ? " on " + f.socket->interface
-                                                                 : "",
-                        owner_text(owner));
+        f.explanation = fmt::format(
+            "raw IP socket (protocol {}{}) held by {}: it sees every packet of "
+            "that protocol",
+            pn.empty() ? std::to_string(r.lport) : pn,
+            f.socket && !f.socket->interface.empty() ? " on " + f.socket->interface : "",
+            owner_text(owner));
       out.findings.push_back(std::move(f));
     }
   }
@@ -153,10 +169,9 @@ void run_raw(const Evidence& ev, const EvidenceIndex&, const Rule& rule, const C
 // ---- shell-socket / shell-pipe --------------------------------------------
 
 const std::vector<std::string> kShells = {
-    "sh",   "bash", "dash", "zsh",    "ksh",  "mksh",    "csh",   "tcsh",   "fish",
-    "ash",  "busybox", "python*", "perl*", "php*", "ruby*", "lua*", "node", "nc",
-    "nc.*", "ncat", "netcat", "socat", "telnet", "awk", "gawk", "mawk", "nawk", "tclsh*",
-    "pwsh"};
+    "sh",      "bash",    "dash",   "zsh",  "ksh",   "mksh", "csh",  "tcsh",   "fish", "ash",
+    "busybox", "python*", "perl*",  "php*", "ruby*", "lua*", "node", "nc",     "nc.*", "ncat",
+    "netcat",  "socat",   "telnet", "awk",  "gawk",  "mawk", "nawk", "tclsh*", "pwsh"};
 
 const char* stdio_name(size_t i) { return i == 0 ? "stdin" : i == 1 ? "stdout" : "stderr"; }
 
@@ -179,9 +194,9 @@ void run_shell_socket(const Evidence& ev, const EvidenceIndex& idx, const Rule& 
     Finding f = make_finding(rule, ev, &p, sock->rec, sock->ns, ctx);
     f.details.emplace_back("stdio", fmt::format("{}", fmt::join(which, ",")));
     if (f.explanation.empty())
-      f.explanation = fmt::format("{} has its {} on a {} socket {} -> {}: a reverse or bind shell",
-                                  p.comm, fmt::join(which, ", "), f.socket->proto,
-                                  f.socket->local, f.socket->peer);
+      f.explanation =
+          fmt::format("{} has its {} on a {} socket {} -> {}: a reverse or bind shell", p.comm,
+                      fmt::join(which, ", "), f.socket->proto, f.socket->local, f.socket->peer);
     out.findings.push_back(std::move(f));
   }
 }
@@ -229,17 +244,15 @@ void run_shell_pipe(const Evidence& ev, const EvidenceIndex& idx, const Rule& ru
         Finding f = make_finding(rule, ev, &p, w->rec, w->ns, ctx);
         f.peer_process = summarize(q);
         f.details.emplace_back("stdio", stdio_name(i));
-        f.details.emplace_back("pipe", fmt::format("{}:[{}]{}", fd.kind == FdRef::Kind::Fifo
-                                                                    ? "fifo"
-                                                                    : "pipe",
-                                                   fd.inode,
-                                                   fd.path.empty() ? "" : " " + fd.path));
+        f.details.emplace_back(
+            "pipe", fmt::format("{}:[{}]{}", fd.kind == FdRef::Kind::Fifo ? "fifo" : "pipe",
+                                fd.inode, fd.path.empty() ? "" : " " + fd.path));
         if (f.explanation.empty())
           f.explanation = fmt::format(
               "{} has its {} on a {} shared with {} (pid {}), which holds a {} socket {} -> {}: "
               "a shell relayed to the network (mkfifo | nc)",
-              p.comm, stdio_name(i), fd.kind == FdRef::Kind::Fifo ? "FIFO" : "pipe", q.comm,
-              q.pid, f.socket->proto, f.socket->local, f.socket->peer);
+              p.comm, stdio_name(i), fd.kind == FdRef::Kind::Fifo ? "FIFO" : "pipe", q.comm, q.pid,
+              f.socket->proto, f.socket->local, f.socket->peer);
         out.findings.push_back(std::move(f));
       }
     }
@@ -306,8 +319,8 @@ void run_owner_exe(const Evidence& ev, const EvidenceIndex& idx, const Rule& rul
     Finding f = make_finding(rule, ev, &p, sock->rec, sock->ns, ctx);
     f.details.emplace_back("exe_condition", what);
     if (f.explanation.empty())
-      f.explanation = fmt::format("{} (pid {}) holds a {} socket and {}", p.exe, p.pid,
-                                  f.socket->proto, why);
+      f.explanation =
+          fmt::format("{} (pid {}) holds a {} socket and {}", p.exe, p.pid, f.socket->proto, why);
     out.findings.push_back(std::move(f));
   }
 }
@@ -345,12 +358,15 @@ void run_remote_port(const Evidence& ev, const EvidenceIndex& idx, const Rule& r
       Finding f = make_finding(rule, ev, owner, &r, &ns, ctx);
       f.details.emplace_back("service_port", std::to_string(service));
       f.details.emplace_back("direction", listen ? "listen" : inbound ? "inbound" : "outbound");
-      if (!expect.empty()) f.details.emplace_back("expected", fmt::format("{}", fmt::join(expect, " ")));
+      if (!expect.empty())
+        f.details.emplace_back("expected", fmt::format("{}", fmt::join(expect, " ")));
       if (f.explanation.empty())
         f.explanation = fmt::format(
             "{} {} port {} ({}) by {}{}", f.socket->proto,
-            listen ? "listening on" : inbound ? "connection in on" : "connection out to", service,
-            listen ? f.socket->local : f.socket->peer, owner_text(owner),
+            listen    ? "listening on"
+            : inbound ? "connection in on"
+                      : "connection out to",
+            service, listen ? f.socket->local : f.socket->peer, owner_text(owner),
             expect.empty() ? ": a port associated with remote access or C2"
                            : fmt::format(", not the expected {}", fmt::join(expect, "/")));
       out.findings.push_back(std::move(f));
@@ -364,14 +380,15 @@ void run_cross_view(const Evidence& ev, const EvidenceIndex& idx, const Rule& ru
                     const CheckContext& ctx, DetectorOutput& out) {
   static const std::vector<std::string> kViews = {"diag-only", "proc-net-only", "fd-only"};
   const auto& views = rule.param("views", kViews);
-  auto want = [&](const char* v) { return std::find(views.begin(), views.end(), v) != views.end(); };
+  auto want = [&](const char* v) {
+    return std::find(views.begin(), views.end(), v) != views.end();
+  };
   for (const auto& ns : ev.namespaces) {
     std::string label = ns.name.empty() ? fmt::format("netns {}", ns.inode) : ns.name;
     if (!ns.cross_view.done) {
-      out.not_run.push_back(fmt::format("{}: cross-view not compared: {}", label,
-                                        ns.cross_view.not_done_why.empty()
-                                            ? "no reason recorded"
-                                            : ns.cross_view.not_done_why));
+      out.not_run.push_back(fmt::format(
+          "{}: cross-view not compared: {}", label,
+          ns.cross_view.not_done_why.empty() ? "no reason recorded" : ns.cross_view.not_done_why));
       continue;
     }
     auto add = [&](uint64_t inode, const ProcessEvidence* owner, const char* view,
@@ -387,9 +404,10 @@ void run_cross_view(const Evidence& ev, const EvidenceIndex& idx, const Rule& ru
       }
       f.details.emplace_back("view", view);
       if (f.explanation.empty())
-        f.explanation = fmt::format("socket {} in {} {} (confirmed by a second look): hidden "
-                                    "from one view, as rootkits do",
-                                    inode, label, why);
+        f.explanation = fmt::format(
+            "socket {} in {} {} (confirmed by a second look): hidden "
+            "from one view, as rootkits do",
+            inode, label, why);
       out.findings.push_back(std::move(f));
     };
     if (want("diag-only"))
@@ -417,9 +435,10 @@ void run_kernel_owned(const Evidence& ev, const EvidenceIndex& idx, const Rule& 
         f.socket->netns = ns.inode;
       }
       if (f.explanation.empty())
-        f.explanation = fmt::format("{} socket {} {} is held by no process: kernel-owned "
-                                    "(nfsd, wireguard, tunnels), usually benign",
-                                    f.socket->proto, f.socket->local, f.socket->state);
+        f.explanation = fmt::format(
+            "{} socket {} {} is held by no process: kernel-owned "
+            "(nfsd, wireguard, tunnels), usually benign",
+            f.socket->proto, f.socket->local, f.socket->state);
       out.findings.push_back(std::move(f));
     }
   }
@@ -434,20 +453,24 @@ constexpr std::string_view kListenerParams[] = {"exposure"};
 constexpr std::string_view kPeerParams[] = {"direction", "loopback"};
 
 const DetectorInfo kDetectors[] = {
-    {"packet-socket", "AF_PACKET sockets (sniffers), with interface, protocol, promiscuous "
-                      "flag and attached BPF filter",
+    {"packet-socket",
+     "AF_PACKET sockets (sniffers), with interface, protocol, promiscuous "
+     "flag and attached BPF filter",
      kPacketParams, run_packet},
     {"raw-socket", "raw IP sockets", {}, run_raw},
     {"shell-socket", "shells and interpreters whose stdin/stdout/stderr is a network socket",
      kShellParams, run_shell_socket},
-    {"shell-pipe", "shells and interpreters whose stdio is a pipe or FIFO shared with a process "
-                   "holding a network socket",
+    {"shell-pipe",
+     "shells and interpreters whose stdio is a pipe or FIFO shared with a process "
+     "holding a network socket",
      kShellParams, run_shell_pipe},
-    {"owner-exe", "socket owners running from a deleted file, a memfd, a temporary or hidden "
-                  "directory",
+    {"owner-exe",
+     "socket owners running from a deleted file, a memfd, a temporary or hidden "
+     "directory",
      kOwnerParams, run_owner_exe},
-    {"remote-port", "connections and listeners on remote-access or C2 ports, not by the "
-                    "expected program",
+    {"remote-port",
+     "connections and listeners on remote-access or C2 ports, not by the "
+     "expected program",
      kPortParams, run_remote_port},
     {"new-listener", "listeners not in the baseline (needs --baseline)", kListenerParams,
      run_new_listener},

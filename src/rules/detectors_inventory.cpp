@@ -72,8 +72,7 @@ void run_new_listener(const Evidence& ev, const EvidenceIndex&, const Rule& rule
       continue;
     if (!c.listener_now) continue;
     const Listener& l = *c.listener_now;
-    if (std::find(exposures.begin(), exposures.end(), exposure_name(l.exposure)) ==
-        exposures.end())
+    if (std::find(exposures.begin(), exposures.end(), exposure_name(l.exposure)) == exposures.end())
       continue;
     const NamespaceEvidence* ns = nullptr;
     const SocketRecord* r = find_socket(ev, l.netns, l.proto, l.port, true, "", l.exe, &ns);
@@ -89,10 +88,10 @@ void run_new_listener(const Evidence& ev, const EvidenceIndex&, const Rule& rule
 void run_new_peer(const Evidence& ev, const EvidenceIndex&, const Rule& rule,
                   const CheckContext& ctx, DetectorOutput& out) {
   if (!ctx.baseline && !ctx.has_talked) {
-    out.not_run.push_back(fmt::format(
-        "neither a baseline nor a log store to compare with ({}; {})",
-        ctx.baseline_missing_why.empty() ? "no baseline" : ctx.baseline_missing_why,
-        ctx.store_missing_why.empty() ? "no store" : ctx.store_missing_why));
+    out.not_run.push_back(
+        fmt::format("neither a baseline nor a log store to compare with ({}; {})",
+                    ctx.baseline_missing_why.empty() ? "no baseline" : ctx.baseline_missing_why,
+                    ctx.store_missing_why.empty() ? "no store" : ctx.store_missing_why));
     return;
   }
   static const std::vector<std::string> kOut = {"outbound"};

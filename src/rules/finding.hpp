@@ -56,8 +56,8 @@ struct Finding {
   std::string rule_description;  // the rule's `explain` (what it looks for, why it matters)
   std::string technique_id, technique_name;  // "" when none fits
   std::optional<SocketSummary> socket;
-  std::optional<ProcessSummary> process;  // the owner, when known
-  std::vector<ProcessSummary> parents;     // owner's parent, grandparent, ... up to pid 1
+  std::optional<ProcessSummary> process;       // the owner, when known
+  std::vector<ProcessSummary> parents;         // owner's parent, grandparent, ... up to pid 1
   std::optional<ProcessSummary> peer_process;  // the other end of a pipe (shell-pipe)
   // Detector-specific facts, in order ("protocol" "0x0003", "bpf_filter" "6 instructions").
   std::vector<std::pair<std::string, std::string>> details;

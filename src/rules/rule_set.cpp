@@ -15,9 +15,9 @@ namespace sw {
 namespace {
 
 constexpr std::string_view kAllowKeys[] = {
-    "exe",         "comm",       "user",     "uid",       "container", "cmdline",
-    "port",        "local-port", "peer-port", "interface", "protocol",  "netns",
-    "peer-exe",    "peer-comm",  "parent-exe", "parent-comm", "peer-addr",
+    "exe",      "comm",       "user",       "uid",         "container", "cmdline",
+    "port",     "local-port", "peer-port",  "interface",   "protocol",  "netns",
+    "peer-exe", "peer-comm",  "parent-exe", "parent-comm", "peer-addr",
 };
 
 std::string_view trim(std::string_view s) {
@@ -86,8 +86,8 @@ Expected<std::vector<AllowCondition>> parse_allow(std::string_view s) {
     AllowCondition c;
     c.key = std::string(s.substr(i, colon - i));
     if (std::find(std::begin(kAllowKeys), std::end(kAllowKeys), c.key) == std::end(kAllowKeys))
-      return Error{fmt::format("allow: unknown key \"{}\" (keys: {})", c.key,
-                               fmt::join(kAllowKeys, ", "))};
+      return Error{
+          fmt::format("allow: unknown key \"{}\" (keys: {})", c.key, fmt::join(kAllowKeys, ", "))};
     i = colon + 1;
     if (i < s.size() && s[i] == '"') {
       size_t end = s.find('"', i + 1);
@@ -104,10 +104,9 @@ Expected<std::vector<AllowCondition>> parse_allow(std::string_view s) {
     if (c.value.empty()) return Error{fmt::format("allow: {}: empty value", c.key)};
     if (c.key == "port" || c.key == "local-port" || c.key == "peer-port" || c.key == "uid") {
       uint32_t lo = 0, hi = 0;
-      if (!parse_port_spec(c.value, lo, hi) &&
-          !(c.key == "uid" && parse_u32(c.value, lo)))
-        return Error{fmt::format("allow: {}: \"{}\" is not a number or LOW-HIGH range", c.key,
-                                 c.value)};
+      if (!parse_port_spec(c.value, lo, hi) && !(c.key == "uid" && parse_u32(c.value, lo)))
+        return Error{
+            fmt::format("allow: {}: \"{}\" is not a number or LOW-HIGH range", c.key, c.value)};
     }
     if (c.key == "protocol") {
       uint32_t v = 0;
@@ -123,7 +122,8 @@ Expected<std::vector<AllowCondition>> parse_allow(std::string_view s) {
 bool param_known(const DetectorInfo& d, const std::string& name) {
   for (auto p : d.params) {
     if (!p.empty() && p.back() == '*') {
-      if (name.size() > p.size() - 1 && name.compare(0, p.size() - 1, p.substr(0, p.size() - 1)) == 0)
+      if (name.size() > p.size() - 1 &&
+          name.compare(0, p.size() - 1, p.substr(0, p.size() - 1)) == 0)
         return true;
     } else if (p == name) {
       return true;
@@ -213,8 +213,8 @@ Expected<RuleSet> parse_rules(std::string_view text, std::string_view file) {
       if (inner.size() != 2 || inner[0] != "rule")
         return fail(line_no, "expected a section header [rule ID]");
       if (!valid_id(inner[1]))
-        return fail(line_no, fmt::format("rule id \"{}\": use lower-case letters, digits, - _ .",
-                                         inner[1]));
+        return fail(line_no,
+                    fmt::format("rule id \"{}\": use lower-case letters, digits, - _ .", inner[1]));
       if (!ids.insert(inner[1]).second)
         return fail(line_no, fmt::format("rule {} is defined twice in this file", inner[1]));
       set.rules.emplace_back();
@@ -243,14 +243,13 @@ Expected<RuleSet> parse_rules(std::string_view text, std::string_view file) {
     } else if (key == "severity") {
       auto s = parse_severity(value);
       if (!s)
-        return fail(line_no, fmt::format("severity \"{}\": info, low, medium, high or critical",
-                                         value));
+        return fail(line_no,
+                    fmt::format("severity \"{}\": info, low, medium, high or critical", value));
       cur->severity = *s;
     } else if (key == "technique") {
       auto sp = value.find_first_of(" \t");
       std::string_view id = value.substr(0, sp);
-      bool ok = id.size() >= 5 && id[0] == 'T' &&
-                std::all_of(id.begin() + 1, id.end(), [](char c) {
+      bool ok = id.size() >= 5 && id[0] == 'T' && std::all_of(id.begin() + 1, id.end(), [](char c) {
                   return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
                 });
       if (!ok)
@@ -301,8 +300,8 @@ std::string format_rules(const RuleSet& set) {
     out += fmt::format("# {}:{}\n[rule {}]\ndetector = {}\nseverity = {}\n", r.file, r.line, r.id,
                        r.detector, severity_name(r.severity));
     if (!r.technique_id.empty())
-      out += fmt::format("technique = {}{}{}\n", r.technique_id, r.technique_name.empty() ? "" : " ",
-                         r.technique_name);
+      out += fmt::format("technique = {}{}{}\n", r.technique_id,
+                         r.technique_name.empty() ? "" : " ", r.technique_name);
     if (!r.explain.empty()) out += fmt::format("explain = {}\n", r.explain);
     if (!r.enabled) out += "enabled = no\n";
     for (const auto& [k, v] : r.params) out += fmt::format("{} = {}\n", k, fmt::join(v, " "));
