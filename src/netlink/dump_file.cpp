@@ -4,10 +4,12 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 #include "core/files.hpp"
 #include "netlink/parse.hpp"
@@ -17,6 +19,8 @@ namespace sw {
 namespace {
 
 constexpr char kMarkerMagic[4] = {'S', 'W', 'T', 'B'};
+constexpr char kNamespaceMagic[4] = {'S', 'W', 'N', 'S'};
+constexpr char kEvidenceMagic[4] = {'S', 'W', 'E', 'V'};
 constexpr uint32_t kEndOfRecording = 0xffffffffu;  // the id of the last marker
 
 // Reads the messages of a dump file one at a time, checking each header
@@ -82,25 +86,36 @@ nlmsghdr header_at(const std::vector<uint8_t>& b, size_t off) {
   return h;
 }
 
-// A table marker's id, or nullopt when the message is no marker.
-std::optional<uint32_t> marker_id(const std::vector<uint8_t>& b, size_t off) {
+// A marker's id when the message is a NOOP with that magic, else nullopt.
+std::optional<uint32_t> marker_id(const std::vector<uint8_t>& b, size_t off,
+                                  const char (&magic)[4] = kMarkerMagic) {
   nlmsghdr h = header_at(b, off);
   if (h.nlmsg_type != NLMSG_NOOP || h.nlmsg_len < NLMSG_LENGTH(8) ||
-      std::memcmp(b.data() + off + NLMSG_HDRLEN, kMarkerMagic, 4) != 0)
+      std::memcmp(b.data() + off + NLMSG_HDRLEN, magic, 4) != 0)
     return std::nullopt;
   uint32_t id;
   std::memcpy(&id, b.data() + off + NLMSG_HDRLEN + 4, 4);
   return id;
 }
 
-std::vector<uint8_t> marker(uint32_t id) {
-  std::vector<uint8_t> out(NLMSG_LENGTH(8));
+void append_marker(std::vector<uint8_t>& out, const char (&magic)[4], uint32_t id,
+                   std::string_view payload = {}) {
+  size_t off = out.size();
+  size_t len = NLMSG_LENGTH(8 + payload.size());
+  out.resize(off + NLMSG_ALIGN(len));
   nlmsghdr h{};
-  h.nlmsg_len = NLMSG_LENGTH(8);
+  h.nlmsg_len = static_cast<uint32_t>(len);
   h.nlmsg_type = NLMSG_NOOP;
-  std::memcpy(out.data(), &h, sizeof h);
-  std::memcpy(out.data() + NLMSG_HDRLEN, kMarkerMagic, 4);
-  std::memcpy(out.data() + NLMSG_HDRLEN + 4, &id, 4);
+  std::memcpy(out.data() + off, &h, sizeof h);
+  std::memcpy(out.data() + off + NLMSG_HDRLEN, magic, 4);
+  std::memcpy(out.data() + off + NLMSG_HDRLEN + 4, &id, 4);
+  if (!payload.empty())
+    std::memcpy(out.data() + off + NLMSG_HDRLEN + 8, payload.data(), payload.size());
+}
+
+std::vector<uint8_t> marker(uint32_t id) {
+  std::vector<uint8_t> out;
+  append_marker(out, kMarkerMagic, id);
   return out;
 }
 
@@ -109,6 +124,25 @@ std::vector<uint8_t> marker(uint32_t id) {
 std::vector<uint8_t> table_marker(Table t) { return marker(static_cast<uint32_t>(t)); }
 
 std::vector<uint8_t> end_of_recording_marker() { return marker(kEndOfRecording); }
+
+std::vector<uint8_t> namespace_marker(uint32_t index) {
+  std::vector<uint8_t> out;
+  append_marker(out, kNamespaceMagic, index);
+  return out;
+}
+
+std::vector<uint8_t> evidence_chunks(std::string_view payload) {
+  static_assert(kMaxEvidenceChunkBytes + 64 < kMaxDumpMessageBytes);
+  std::vector<uint8_t> out;
+  uint32_t seq = 0;
+  size_t at = 0;
+  do {
+    size_t n = std::min(kMaxEvidenceChunkBytes, payload.size() - at);
+    append_marker(out, kEvidenceMagic, seq++, payload.substr(at, n));
+    at += n;
+  } while (at < payload.size());
+  return out;
+}
 
 Expected<void> replay_tcpdiag_file(const std::string& path, const RecordSink& sink) {
   auto reader = open_reader(path);
@@ -152,6 +186,8 @@ Expected<ReplaySource> ReplaySource::open(const std::string& path) {
   src.path_ = path;
   Table cur = Table::Tcp;
   bool has_markers = false, ended = false;
+  uint32_t ns = 0;
+  uint32_t next_chunk = 0;
   // An unterminated dump: where it began (a marker or its first message).
   constexpr size_t kClosed = SIZE_MAX;
   size_t open_since = kClosed;
@@ -171,6 +207,32 @@ Expected<ReplaySource> ReplaySource::open(const std::string& path) {
           fmt::format("{}: data after the end-of-recording marker at offset {}", path, off),
           EBADMSG};
     nlmsghdr h = header_at(src.bytes_, off);
+    if (auto idx = marker_id(src.bytes_, off, kNamespaceMagic)) {
+      if (open_since != kClosed) return truncated(open_since, "before the next namespace");
+      // Index 0 is the first namespace's own marker; each later one counts up.
+      if (*idx != (src.has_ns_markers_ ? ns + 1 : 0))
+        return Error{
+            fmt::format("{}: namespace marker {} out of order at offset {}", path, *idx, off),
+            EBADMSG};
+      src.has_ns_markers_ = true;
+      ns = *idx;
+      src.namespaces_ = size_t{ns} + 1;
+      continue;
+    }
+    if (auto seq = marker_id(src.bytes_, off, kEvidenceMagic)) {
+      if (open_since != kClosed) return truncated(open_since, "before the evidence");
+      if (*seq != next_chunk)
+        return Error{fmt::format("{}: evidence chunk {} at offset {}, expected chunk {}", path,
+                                 *seq, off, next_chunk),
+                     EBADMSG};
+      if (next_chunk == 0) src.evidence_offset_ = off;
+      ++next_chunk;
+      src.has_evidence_ = true;
+      src.evidence_.append(
+          reinterpret_cast<const char*>(src.bytes_.data()) + off + NLMSG_HDRLEN + 8,
+          h.nlmsg_len - NLMSG_HDRLEN - 8);
+      continue;
+    }
     if (auto id = marker_id(src.bytes_, off)) {
       if (open_since != kClosed) return truncated(open_since, "before the next table");
       has_markers = true;
@@ -188,7 +250,7 @@ Expected<ReplaySource> ReplaySource::open(const std::string& path) {
       open_since = kClosed;
     } else if (h.nlmsg_type >= NLMSG_MIN_TYPE) {
       if (open_since == kClosed) open_since = off;
-      src.msgs_.push_back({cur, off});
+      src.msgs_.push_back({cur, off, ns});
     }
   }
   if (src.bytes_.empty())
@@ -205,6 +267,7 @@ Expected<ReplaySource> ReplaySource::open(const std::string& path) {
 Expected<DumpResult> ReplaySource::dump(const DumpRequest& req, const RecordSink& sink) {
   std::vector<uint64_t> aligned;
   for (const auto& m : msgs_) {
+    if (m.ns != ns_) continue;
     auto group = [](Table t) {  // one dump serves every unix (packet, vsock) table
       if (t == Table::UnixStream || t == Table::UnixDgram || t == Table::UnixSeq) return 1;
       if (t == Table::PacketRaw || t == Table::PacketDgram) return 2;
