@@ -148,13 +148,11 @@ const char* event_type_text(EventType t) {
   return "unknown";
 }
 
-// inet_ntop of the address's own family: v4-mapped v6 addresses stay
-// "::ffff:a.b.c.d". Talker::peer must be spelled the same for has_talked.
+// Spelled as the inventory spells Talker::peer (v4-mapped as IPv4), so
+// has_talked matches what make_inventory reports.
 std::string addr_text(const IpAddr& a) {
-  char buf[INET6_ADDRSTRLEN] = {};
   if (a.family != AF_INET && a.family != AF_INET6) return {};
-  if (!inet_ntop(a.family, a.bytes.data(), buf, sizeof buf)) return {};
-  return buf;
+  return address_text(a, true);
 }
 
 std::optional<int64_t> opt_uid(const std::optional<uint32_t>& u) {

@@ -49,7 +49,10 @@ Baseline sample(const std::string& name) {
   b.name = name;
   b.created_us = 1700000000000001;
   b.updated_us = 1700000000000002;
-  b.inventory.host = {"mid-0123", "host-a", "boot-4567", 1700000000000000};
+  b.inventory.host.machine_id = "mid-0123";
+  b.inventory.host.hostname = "host-a";
+  b.inventory.host.boot_id = "boot-4567";
+  b.inventory.host.taken_us = 1700000000000000;
   Listener l1{"", "tcp",  AF_INET, "0.0.0.0", 22, Exposure::Wildcard, "", "/usr/sbin/sshd",
               0u, "root", ""};
   Listener l2{"ns1",  "udp", AF_INET6,     "fe80::1", 5353,        Exposure::Device,
