@@ -31,7 +31,6 @@ struct BaselineArgs {
   std::string name = "default";
   bool name_given = false;
   std::string db;
-  std::string replay;
   bool this_netns = false;
   bool json = false;
   DiffOptions diff;
@@ -60,8 +59,8 @@ std::string esc(std::string_view s) {
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 128) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '@' || c == ':';
   });
 }
 
@@ -79,8 +78,6 @@ int parse_args(const std::vector<std::string>& args, BaselineArgs& a) {
     }
     if (name == "db") {
       a.db = optarg;
-    } else if (name == "replay") {
-      a.replay = optarg;
     } else if (name == "this-netns") {
       a.this_netns = true;
     } else if (name == "inbound-peers") {
@@ -118,8 +115,8 @@ int parse_args(const std::vector<std::string>& args, BaselineArgs& a) {
     return usage_error("'" + esc(a.name) +
                        "' is not a baseline name (letters, digits and - _ . @ :, at most 128)");
   bool collects = a.action == "save" || a.action == "diff" || a.action == "accept";
-  if (!collects && (!a.replay.empty() || a.this_netns))
-    return usage_error(a.action + " reads the database only (no --replay or --this-netns)");
+  if (!collects && a.this_netns)
+    return usage_error(a.action + " reads the database only (no --this-netns)");
   if (!a.ids.empty() && a.action != "accept") return usage_error("--id is for accept");
   if ((a.diff.inbound_peers || a.diff.gone_talkers) && a.action != "diff" && a.action != "accept")
     return usage_error("--inbound-peers and --gone-talkers are for diff and accept");
@@ -132,16 +129,18 @@ Expected<std::unique_ptr<Store>> open_store(const BaselineArgs& a) {
 }
 
 void report_visibility(const Evidence& ev) {
-  for (const auto& n : ev.visibility.notes)
-    std::fprintf(stderr, "sockwatch baseline: %s\n", esc(n).c_str());
+  for (const auto& n : ev.visibility.notes) {
+    // Collector and namespace-walk lines come worded for ss mode.
+    std::string_view line = n;
+    if (line.starts_with("sockwatch: ")) line.remove_prefix(11);
+    std::fprintf(stderr, "sockwatch baseline: %s\n", esc(line).c_str());
+  }
 }
 
 Expected<Evidence> look(const BaselineArgs& a) {
-  if (!a.replay.empty()) return load_evidence(a.replay);
   EvidenceOptions opt;
   opt.paths = source_paths_from_environment();
   opt.all_netns = !a.this_netns;
-  opt.cross_view = false;  // the inventory needs sockets and owners only
   return collect_evidence(opt);
 }
 
@@ -230,8 +229,7 @@ int do_save(const BaselineArgs& a, Store& store) {
     print(out);
   } else {
     print(fmt::format("saved baseline '{}': {} listeners, {} talkers ({})\n", a.name,
-                      b.inventory.listeners.size(), b.inventory.talkers.size(),
-                      esc(store.path())));
+                      b.inventory.listeners.size(), b.inventory.talkers.size(), esc(store.path())));
   }
   return 0;
 }
@@ -378,9 +376,9 @@ int do_list(const BaselineArgs& a, Store& store) {
     out += fmt::format("{:<20} {:<27} {:<27} {:<20} {:>9} {:>8}\n", "Name", "Created", "Updated",
                        "Host", "Listeners", "Talkers");
     for (const auto& s : *all)
-      out += fmt::format("{:<20} {:<27} {:<27} {:<20} {:>9} {:>8}\n", s.name,
-                         time_text(s.created_us), time_text(s.updated_us), esc(s.hostname),
-                         s.listeners, s.talkers);
+      out +=
+          fmt::format("{:<20} {:<27} {:<27} {:<20} {:>9} {:>8}\n", s.name, time_text(s.created_us),
+                      time_text(s.updated_us), esc(s.hostname), s.listeners, s.talkers);
   }
   print(out);
   return 0;

@@ -1,8 +1,8 @@
 // `sockwatch baseline`: record what listens and who talks (save), compare
 // now against it (diff, exit status like diff(1)), list/show/delete the
 // saved ones and fold reviewed differences in (accept). Evidence comes from
-// the live host (collect_evidence) or a recording (--replay); baselines live
-// in the SQLite store (src/store). Options come from the registry's table.
+// the live host (collect_evidence); baselines live in the SQLite store
+// (src/store). Options come from the registry's table.
 #pragma once
 
 #include <string>

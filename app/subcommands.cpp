@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "baseline_mode.hpp"
 #include "core/escape.hpp"
 #include "filter/filter.hpp"
-#include "baseline_mode.hpp"
 #include "log_mode.hpp"
 #include "ss_options.hpp"
 #include "top_mode.hpp"
@@ -63,7 +63,6 @@ const OptionDoc kTopOptions[] = {
 // `sockwatch baseline` (docs/baseline.md, man/sockwatch-baseline.8.scd).
 const OptionDoc kBaselineOptions[] = {
     {0, "db", "PATH", "the database (default /var/lib/sockwatch/sockwatch.db as root)", 0},
-    {0, "replay", "FILE", "save, diff or accept a recording (check --record), not this host", 0},
     {0, "this-netns", "", "only this network namespace (default: every namespace)", 0},
     {'j', "json", "", "JSON output (schema sockwatch-baseline/1, sockwatch-baseline-diff/1)", 1},
     {0, "inbound-peers", "", "diff, accept: each client of a server is a peer of its own", 2},

@@ -32,7 +32,7 @@ _sockwatch() {
     --view= --sort= --search= --mono --no-mouse --no-ebpf --batch --iterations= --json --width=
     --help"
   local baseline_shorts="-j -h"
-  local baseline_longs="--db= --replay= --this-netns --json --inbound-peers --gone-talkers --id=
+  local baseline_longs="--db= --this-netns --json --inbound-peers --gone-talkers --id=
     --help"
   local baseline_actions="save diff accept list show delete"
 

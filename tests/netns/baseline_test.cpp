@@ -116,8 +116,8 @@ TEST_F(Baseline, RestartWithNewPidsIsEqualAndANewListenerIsADifference) {
   ASSERT_GT(extra_.pid, 0);
   auto changed = baseline({"diff"});
   EXPECT_EQ(changed.status, 1) << changed.err;
-  std::string want = "+ listen tcp 0.0.0.0:31337 by " + self_exe() +
-                     " (uid 0) — new, exposed on all interfaces";
+  std::string want =
+      "+ listen tcp 0.0.0.0:31337 by " + self_exe() + " (uid 0) — new, exposed on all interfaces";
   EXPECT_NE(changed.out.find(want), std::string::npos) << changed.out;
   EXPECT_EQ(std::count(changed.out.begin(), changed.out.end(), '\n'), 1) << changed.out;
 
