@@ -17,21 +17,6 @@ namespace {
 
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 
-// comm: between the first '(' and the last ')' of stat (a comm may hold ')').
-std::string comm_of(int pdir) {
-  int fd = openat(pdir, "stat", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  char buf[512];
-  ssize_t n = read(fd, buf, sizeof buf);
-  close(fd);
-  if (n <= 0) return {};
-  std::string_view s(buf, static_cast<size_t>(n));
-  auto open = s.find('('), close_p = s.rfind(')');
-  if (open == std::string_view::npos || close_p == std::string_view::npos || close_p < open)
-    return {};
-  return std::string(s.substr(open + 1, close_p - open - 1));
-}
-
 }  // namespace
 
 bool parse_proc_number(const char* name, int32_t& v) {
@@ -114,7 +99,7 @@ PidSockets scan_pid_sockets(int proc_fd, int32_t pid, bool details) {
   }
   closedir(d);
   if (details && !out.inodes.empty()) {
-    out.comm = comm_of(pdir);
+    out.comm = read_comm(pdir);
     if (!read_process_details(pdir, out.details) && out.status == PidScanStatus::Ok)
       out.status = PidScanStatus::Vanished;
   }
@@ -137,10 +122,24 @@ bool read_pid_facts(int proc_fd, int32_t pid, std::string& comm, ProcessDetails&
   *r.ptr = '\0';
   int pdir = openat(proc_fd, path, kDirFlags);
   if (pdir < 0) return false;
-  comm = comm_of(pdir);
+  comm = read_comm(pdir);
   bool ok = read_process_details(pdir, details);
   close(pdir);
   return ok;
+}
+
+std::string read_comm(int pdir) {
+  int fd = openat(pdir, "stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof buf);
+  close(fd);
+  if (n <= 0) return {};
+  std::string_view s(buf, static_cast<size_t>(n));
+  auto open = s.find('('), close_p = s.rfind(')');
+  if (open == std::string_view::npos || close_p == std::string_view::npos || close_p < open)
+    return {};
+  return std::string(s.substr(open + 1, close_p - open - 1));
 }
 
 }  // namespace sw

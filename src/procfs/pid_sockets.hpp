@@ -29,6 +29,11 @@ struct PidSockets {
   ProcessDetails details;        // filled when asked and the process has sockets
 };
 
+// The comm of the process whose /proc directory is open as `pid_dirfd`: the
+// raw bytes between the first '(' and the last ')' of its stat (a comm may
+// hold ')'); "" when gone or unreadable.
+std::string read_comm(int pid_dirfd);
+
 // Lists the numeric entries of the /proc directory open as `proc_fd`, ascending.
 std::vector<int32_t> list_pids(int proc_fd);
 

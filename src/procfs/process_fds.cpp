@@ -30,21 +30,6 @@ bool is_tty_path(std::string_view p) {
   return starts("/dev/pts/") || starts("/dev/tty") || p == "/dev/console" || p == "/dev/ptmx";
 }
 
-// comm: between the first '(' and the last ')' of stat (a comm may hold ')').
-std::string comm_of(int pdir) {
-  int fd = openat(pdir, "stat", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  char buf[512];
-  ssize_t n = read(fd, buf, sizeof buf);
-  close(fd);
-  if (n <= 0) return {};
-  std::string_view s(buf, static_cast<size_t>(n));
-  auto open = s.find('('), close_p = s.rfind(')');
-  if (open == std::string_view::npos || close_p == std::string_view::npos || close_p < open)
-    return {};
-  return std::string(s.substr(open + 1, close_p - open - 1));
-}
-
 }  // namespace
 
 FdRef classify_fd_link(int32_t fd, std::string_view link) {
@@ -134,7 +119,7 @@ PidScanStatus read_process_evidence(int proc_fd, int32_t pid, ProcessEvidence& o
   ProcessDetails local;
   ProcessDetails& d = details ? *details : local;
   d = ProcessDetails{};
-  out.comm = comm_of(pdir);
+  out.comm = read_comm(pdir);
   if (!read_process_details(pdir, d)) {
     close(pdir);
     return PidScanStatus::Vanished;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/tables.hpp"
+#include "render/event_json.hpp"
 #include "store/sqlite.hpp"
 
 namespace sw {
@@ -130,22 +131,6 @@ std::optional<Exposure> exposure_from(const std::string& s) {
   for (const auto& x : kExposures)
     if (s == x.name) return x.e;
   return std::nullopt;
-}
-
-const char* event_type_text(EventType t) {
-  switch (t) {
-    case EventType::Open:
-      return "open";
-    case EventType::State:
-      return "state";
-    case EventType::Close:
-      return "close";
-    case EventType::Overrun:
-      return "overrun";
-    case EventType::Health:
-      return "health";
-  }
-  return "unknown";
 }
 
 // Spelled as the inventory spells Talker::peer (v4-mapped as IPv4), so
@@ -514,7 +499,7 @@ Expected<void> bind_event(Statement& st, const SocketEvent& ev) {
   auto text = [&](int i, const std::string& s) { return st.bind(i, std::string_view(s)); };
   auto i64 = [&](int i, int64_t v) { return st.bind(i, v); };
   SW_TRY(i64(1, ev.ts_us));
-  SW_TRY(st.bind(2, std::string_view(event_type_text(ev.type))));
+  SW_TRY(st.bind(2, std::string_view(event_type_name(ev.type))));
   bool socket =
       ev.type == EventType::Open || ev.type == EventType::State || ev.type == EventType::Close;
   if (socket) {
