@@ -24,6 +24,7 @@
 #include "render/event_json.hpp"
 #include "ss_mode.hpp"
 #include "ss_options.hpp"
+#include "store/store.hpp"
 #include "subcommands.hpp"
 
 namespace sw {
@@ -72,6 +73,7 @@ struct LogArgs {
   std::vector<std::string> ss_args;  // table/family flags for the ss option parser
   std::vector<std::string> filter;
   std::string output;
+  std::string db;  // --db: also append every event to this SQLite store
   std::optional<uint64_t> rotate_size;
   unsigned rotate_keep = 5;
   bool ecs = false, all_netns = false, ebpf = true;
@@ -110,6 +112,9 @@ int parse_args(const std::vector<std::string>& args, LogArgs& a) {
       a.all_netns = true;
     } else if (name == "ecs") {
       a.ecs = true;
+    } else if (name == "db") {
+      if (!*optarg) return usage_error("--db needs a file name");
+      a.db = optarg;
     } else if (name == "no-ebpf") {
       a.ebpf = false;
     } else if (name == "interval") {
@@ -208,8 +213,32 @@ int run_log(const std::vector<std::string>& args) {
   wo.ebpf = a.ebpf;
   wo.owner_cache.boot_id = host.boot_id;
 
+  // --db: one transaction per tick's events (and one for the last of them
+  // after the run), so a kill loses at most the tick in progress.
+  std::unique_ptr<Store> db;
+  if (!a.db.empty()) {
+    auto s = Store::open(a.db);
+    if (!s) {
+      std::fprintf(stderr, "sockwatch log: --db %s\n", s.error().message.c_str());
+      return 1;
+    }
+    db = std::move(*s);
+  }
+  std::vector<SocketEvent> batch;
+
   int status = 0;
   Watch* self = nullptr;
+  auto flush_db = [&]() {
+    if (!db || batch.empty()) return;
+    auto r = db->append_events(batch);
+    batch.clear();
+    if (!r) {
+      std::fprintf(stderr, "sockwatch log: --db: %s; stopping\n", r.error().message.c_str());
+      db.reset();
+      status = 1;
+      if (self) self->stop();
+    }
+  };
   auto sink = [&](SocketEvent&& ev) {
     if (status != 0 || !self) return;
     if (g_reopen.exchange(false)) {
@@ -231,15 +260,18 @@ int run_log(const std::vector<std::string>& args) {
       }
       self->stop();
     }
+    if (db) batch.push_back(std::move(ev));
   };
   Watch watch(wo, sink);
   self = &watch;
+  watch.set_after_tick(flush_db);
   watch.set_diagnostics([](Diagnostic&& d) { print_diagnostic(d); });
   if (auto r = watch.start(); !r) {
     std::fprintf(stderr, "sockwatch log: %s\n", r.error().message.c_str());
     return 1;
   }
   auto r = watch.run(g_stop_pipe[0]);
+  flush_db();  // what the last drain took in
   if (!r) {
     std::fprintf(stderr, "sockwatch log: %s\n", r.error().message.c_str());
     return 1;

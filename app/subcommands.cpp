@@ -29,6 +29,8 @@ const OptionDoc kLogOptions[] = {
     {0, "rotate-size", "SIZE", "rotate FILE before it passes SIZE bytes (K, M, G; 0 = never)", 2},
     {0, "rotate-keep", "N", "rotated files to keep: FILE.1 .. FILE.N (default 5)", 2},
     {0, "ecs", "", "Elastic Common Schema fields instead of sockwatch's own", 2},
+    {0, "db", "PATH", "also append every event to this SQLite database (one transaction a tick)",
+     2},
     {0, "interval", "SECONDS", "seconds between socket polls (default 1)", 3},
     {0, "health-interval", "SECONDS", "seconds between health events (default 60, 0 = off)", 3},
     {0, "no-ebpf", "", "do not load the eBPF state-change source", 3},

@@ -26,7 +26,7 @@ _sockwatch() {
   local subcommands="log top baseline"
   local log_shorts="-t -u -w -x -4 -6 -A -o -h"
   local log_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --query= --all-netns --output=
-    --rotate-size= --rotate-keep= --ecs --interval= --health-interval= --no-ebpf --help"
+    --rotate-size= --rotate-keep= --ecs --db= --interval= --health-interval= --no-ebpf --help"
   local top_shorts="-t -u -w -x -4 -6 -d -b -n -j -h"
   local top_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --all-netns --delay= --linger=
     --view= --sort= --search= --mono --no-mouse --no-ebpf --batch --iterations= --json --width=

@@ -23,6 +23,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "netns_helpers.hpp"
+#include "store/store.hpp"
 
 namespace sw::test {
 namespace {
@@ -1129,6 +1131,62 @@ TEST(LogLive, UsageErrorsExitTwo) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(access("/tmp/sw_logt_never", F_OK), 0) << "a usage error created the file";
   for (const RunResult* x : {&r}) EXPECT_EQ(x->out, "");
+}
+
+// log --db: the events of each tick land in a real SQLite file (the store
+// `check` asks "has this program ever talked to this peer"); SIGTERM leaves
+// the last of them committed too.
+TEST(LogLive, DbHoldsTheEventsAfterSigterm) {
+  constexpr uint16_t kPort = 21090;
+  std::string dir = temp_dir();
+  std::string db = dir + "/events.db";
+  int l = listener4(kPort);
+  ASSERT_GE(l, 0);
+  auto p = start_log({"-t", "--db", db});
+  EventTail t(p->out);
+  ASSERT_TRUE(ready(*p, t, kPort));
+  // A connection this process holds until a poll has seen it with its owner.
+  int c = connect_to(kPort, false);
+  ASSERT_GE(c, 0);
+  int a = accept(l, nullptr, nullptr);
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(wait_events(t, [&](const std::vector<json>& evs) {
+    return count(evs, [&](const json& e) { return type_of(e) == "open" && client_of(e, kPort); }) >=
+           1;
+  }));
+  close(c);
+  close(a);
+  ASSERT_TRUE(wait_events(t, [&](const std::vector<json>& evs) {
+    return count(evs,
+                 [&](const json& e) { return type_of(e) == "close" && client_of(e, kPort); }) >= 1;
+  }));
+  ASSERT_EQ(p->stop(SIGTERM), 0) << p->stderr_text();
+  auto store = Store::open(db);
+  ASSERT_TRUE(store) << store.error().message;
+  std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  // This binary talked out to the listener's port (and accepted it: inbound too).
+  auto talked = (*store)->has_talked(exe, "127.0.0.1", kPort);
+  ASSERT_TRUE(talked) << talked.error().message;
+  EXPECT_TRUE(*talked);
+  auto other = (*store)->has_talked(exe, "127.0.0.1", kPort + 1);
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(*other);
+  close(l);
+  remove_tree(dir);
+}
+
+// A database that cannot be opened stops log before it starts, naming it.
+TEST(LogLive, DbThatIsNotADatabaseExitsOne) {
+  std::string dir = temp_dir();
+  std::string db = dir + "/notes.db";
+  FILE* f = std::fopen(db.c_str(), "w");
+  ASSERT_TRUE(f);
+  std::fputs("this is not a database\n", f);
+  std::fclose(f);
+  auto r = run_sockwatch({"log", "--db", db});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(db), std::string::npos) << r.err;
+  remove_tree(dir);
 }
 
 }  // namespace

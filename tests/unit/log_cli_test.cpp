@@ -21,7 +21,7 @@ TEST(LogCli, RegistryRow) {
   EXPECT_EQ(longs,
             (std::vector<std::string>{"tcp", "udp", "raw", "unix", "ipv4", "ipv6", "query",
                                       "all-netns", "output", "rotate-size", "rotate-keep", "ecs",
-                                      "interval", "health-interval", "no-ebpf", "help"}));
+                                      "db", "interval", "health-interval", "no-ebpf", "help"}));
   GetoptSpec g = getopt_spec(log->options);
   EXPECT_EQ(g.short_opts, "tuwx46A:o:h");
 }
