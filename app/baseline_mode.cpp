@@ -10,8 +10,7 @@
 
 #include "core/escape.hpp"
 #include "db_path.hpp"
-#include "engine/evidence.hpp"
-#include "env.hpp"
+#include "evidence_cli.hpp"
 #include "ir/baseline_diff.hpp"
 #include "ir/inventory.hpp"
 #include "render/event_json.hpp"
@@ -32,6 +31,7 @@ struct BaselineArgs {
   bool name_given = false;
   std::string db;
   bool this_netns = false;
+  std::string replay;
   bool json = false;
   DiffOptions diff;
   std::vector<std::string> ids;
@@ -80,6 +80,8 @@ int parse_args(const std::vector<std::string>& args, BaselineArgs& a) {
       a.db = optarg;
     } else if (name == "this-netns") {
       a.this_netns = true;
+    } else if (name == "replay") {
+      a.replay = optarg;
     } else if (name == "inbound-peers") {
       a.diff.inbound_peers = true;
     } else if (name == "gone-talkers") {
@@ -115,8 +117,10 @@ int parse_args(const std::vector<std::string>& args, BaselineArgs& a) {
     return usage_error("'" + esc(a.name) +
                        "' is not a baseline name (letters, digits and - _ . @ :, at most 128)");
   bool collects = a.action == "save" || a.action == "diff" || a.action == "accept";
-  if (!collects && a.this_netns)
-    return usage_error(a.action + " reads the database only (no --this-netns)");
+  if (!collects && (a.this_netns || !a.replay.empty()))
+    return usage_error(a.action + " reads the database only (no --this-netns or --replay)");
+  if (!a.replay.empty() && a.this_netns)
+    return usage_error("--this-netns looks at this host; --replay reads a recording");
   if (!a.ids.empty() && a.action != "accept") return usage_error("--id is for accept");
   if ((a.diff.inbound_peers || a.diff.gone_talkers) && a.action != "diff" && a.action != "accept")
     return usage_error("--inbound-peers and --gone-talkers are for diff and accept");
@@ -128,20 +132,11 @@ Expected<std::unique_ptr<Store>> open_store(const BaselineArgs& a) {
   return Store::open(path);
 }
 
-void report_visibility(const Evidence& ev) {
-  for (const auto& n : ev.visibility.notes) {
-    // Collector and namespace-walk lines come worded for ss mode.
-    std::string_view line = n;
-    if (line.starts_with("sockwatch: ")) line.remove_prefix(11);
-    std::fprintf(stderr, "sockwatch baseline: %s\n", esc(line).c_str());
-  }
-}
-
 Expected<Evidence> look(const BaselineArgs& a) {
-  EvidenceOptions opt;
-  opt.paths = source_paths_from_environment();
-  opt.all_netns = !a.this_netns;
-  return collect_evidence(opt);
+  LookOptions o;
+  o.this_netns = a.this_netns;
+  o.replay = a.replay;
+  return look_at_host(o);
 }
 
 void json_listener(JsonWriter& w, const Listener& l) {
@@ -177,29 +172,6 @@ void json_talker(JsonWriter& w, const Talker& t) {
   w.end_object();
 }
 
-void json_host(JsonWriter& w, const HostInfo& h) {
-  w.key("host");
-  w.begin_object();
-  w.text("name", h.hostname);
-  w.text("id", h.machine_id);
-  w.text("boot_id", h.boot_id);
-  w.end_object();
-}
-
-void json_visibility(JsonWriter& w, const Visibility& v) {
-  w.key("could_not_see");
-  w.begin_object();
-  w.field("fd_dirs_denied", v.fd_dirs_denied);
-  w.field("pids_vanished", v.pids_vanished);
-  w.field("namespaces_not_entered", v.namespaces_not_entered);
-  w.field("netlink_errors", v.netlink_errors);
-  w.key("notes");
-  w.begin_array();
-  for (const auto& n : v.notes) w.value(n);
-  w.end_array();
-  w.end_object();
-}
-
 void print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
 std::string time_text(int64_t us) { return us ? rfc3339_us(us) : std::string("-"); }
@@ -207,7 +179,7 @@ std::string time_text(int64_t us) { return us ? rfc3339_us(us) : std::string("-"
 int do_save(const BaselineArgs& a, Store& store) {
   auto ev = look(a);
   if (!ev) return failure(ev.error().message);
-  report_visibility(*ev);
+  report_visibility(*ev, "baseline");
   Baseline b;
   b.name = a.name;
   b.inventory = make_inventory(*ev);
@@ -272,7 +244,7 @@ int do_diff(const BaselineArgs& a, Store& store) {
   if (!base) return failure(base.error().message);
   auto ev = look(a);
   if (!ev) return failure(ev.error().message);
-  report_visibility(*ev);
+  report_visibility(*ev, "baseline");
   auto changes = diff_inventory(base->inventory, make_inventory(*ev), a.diff);
   if (a.json) {
     std::string out;
@@ -307,7 +279,7 @@ int do_accept(const BaselineArgs& a, Store& store) {
   if (!base) return failure(base.error().message);
   auto ev = look(a);
   if (!ev) return failure(ev.error().message);
-  report_visibility(*ev);
+  report_visibility(*ev, "baseline");
   auto changes = diff_inventory(base->inventory, make_inventory(*ev), a.diff);
   std::vector<InventoryChange> taken;
   std::set<std::string> wanted(a.ids.begin(), a.ids.end());

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "baseline_mode.hpp"
+#include "check_mode.hpp"
 #include "core/escape.hpp"
 #include "filter/filter.hpp"
 #include "log_mode.hpp"
@@ -66,12 +67,37 @@ const OptionDoc kTopOptions[] = {
 const OptionDoc kBaselineOptions[] = {
     {0, "db", "PATH", "the database (default /var/lib/sockwatch/sockwatch.db as root)", 0},
     {0, "this-netns", "", "only this network namespace (default: every namespace)", 0},
+    {0, "replay", "FILE", "save, diff, accept: a recording (check --record), not this host", 0},
     {'j', "json", "", "JSON output (schema sockwatch-baseline/1, sockwatch-baseline-diff/1)", 1},
     {0, "inbound-peers", "", "diff, accept: each client of a server is a peer of its own", 2},
     {0, "gone-talkers", "", "diff, accept: report conversations not going on now", 2},
     {0, "id", "ID", "accept: only this difference (repeatable; ids are in diff's output)", 2},
     {'h', "help", "", "this text", 3},
 };
+
+// `sockwatch check` (docs/rules.md, docs/exit-codes.md, man/sockwatch-check.8.scd).
+const OptionDoc kCheckOptions[] = {
+    {0, "rules", "FILE", "run these rules instead of the shipped set (docs/rules.md)", 0},
+    {0, "rules-add", "FILE", "add these rules (or replace shipped ones by id); repeatable", 0},
+    {0, "print-rules", "", "print the rules that would run, in the rule file format, and exit", 0},
+    {0, "min-severity", "LEVEL", "leave out findings below info, low, medium, high or critical", 0},
+    {0, "baseline", "NAME", "compare with this baseline (default: 'default', when saved)", 1},
+    {0, "no-baseline", "", "no baseline: the rules that need one say they did not run", 1},
+    {0, "db", "PATH", "the database of baselines and log history (see sockwatch baseline)", 1},
+    {0, "this-netns", "", "only this network namespace (default: every namespace)", 2},
+    {0, "record", "FILE", "also save the evidence (raw dumps and owners) to FILE", 2},
+    {0, "replay", "FILE", "check a recording made with --record, not this host", 2},
+    {'j', "json", "", "one JSON document (schema sockwatch-check/1)", 3},
+    {0, "ecs", "", "Elastic Common Schema NDJSON: an alert per finding, then a summary", 3},
+    {'h', "help", "", "this text and the exit statuses", 4},
+};
+
+std::string check_help_epilog() {
+  return "\n"
+         "Exit status: 0 nothing at low or above, 4 low, 5 medium, 6 high, 7 critical\n"
+         "(the highest severity found); 1 could not look (or read the recording, or the\n"
+         "database); 2 usage or rule file error; 3 internal error.\n";
+}
 
 // Planned subcommands (DESIGN.md) have no options table until they exist: the
 // docs describe only what this version does. Each issue that implements one
@@ -86,11 +112,8 @@ const Subcommand kSubcommands[] = {
     {"baseline", "record what listens and talks; diff later, with an exit code for cron",
      "{ save | diff | accept | list | show | delete } [ NAME ] [ OPTIONS ]", kBaselineOptions,
      run_baseline},
-    {"check",
-     "triage findings: sniffers, reverse shells, deleted binaries, hidden sockets",
-     "[ OPTIONS ]",
-     {},
-     nullptr},
+    {"check", "triage findings: sniffers, reverse shells, deleted binaries, hidden sockets",
+     "[ OPTIONS ]", kCheckOptions, run_check, check_help_epilog},
     {"metrics", "Prometheus exposition of socket aggregates", "[ OPTIONS ]", {}, nullptr},
 };
 

@@ -334,7 +334,7 @@ void ecs_event(JsonWriter& w, const SocketEvent& ev) {
   w.end_object();
 }
 
-void ecs_host(JsonWriter& w, const HostInfo& host) {
+void ecs_host(JsonWriter& w, const HostInfo& host) {  // see write_ecs_host
   w.key("host");
   w.begin_object();
   w.field("hostname", std::string_view(host.hostname));
@@ -524,6 +524,8 @@ std::string format_event_native(const SocketEvent& ev, const HostInfo& host) {
   w.end_object();
   return out;
 }
+
+void write_ecs_host(JsonWriter& w, const HostInfo& host) { ecs_host(w, host); }
 
 std::string format_event_ecs(const SocketEvent& ev, const HostInfo& host) {
   std::string out;

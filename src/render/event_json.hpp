@@ -30,6 +30,11 @@ std::string format_event_ecs(const SocketEvent& ev, const HostInfo& host);
 
 // "2026-12-02T10:11:12.123456Z" for µs since the epoch (UTC, RFC 3339).
 std::string rfc3339_us(int64_t us);
+// ECS's host object (host.name, host.id, host.boot.id, host.os.kernel), as
+// every ECS line carries it; shared with check --ecs.
+class JsonWriter;
+void write_ecs_host(JsonWriter& w, const HostInfo& host);
+
 // The event type's name in the native "type" field ("open", "state", ...).
 std::string_view event_type_name(EventType t);
 

@@ -88,10 +88,10 @@ void run_new_listener(const Evidence& ev, const EvidenceIndex&, const Rule& rule
 void run_new_peer(const Evidence& ev, const EvidenceIndex&, const Rule& rule,
                   const CheckContext& ctx, DetectorOutput& out) {
   if (!ctx.baseline && !ctx.has_talked) {
-    out.not_run.push_back(
-        fmt::format("neither a baseline nor a log store to compare with ({}; {})",
-                    ctx.baseline_missing_why.empty() ? "no baseline" : ctx.baseline_missing_why,
-                    ctx.store_missing_why.empty() ? "no store" : ctx.store_missing_why));
+    std::string b = ctx.baseline_missing_why.empty() ? "no baseline" : ctx.baseline_missing_why;
+    std::string s = ctx.store_missing_why.empty() ? "no store" : ctx.store_missing_why;
+    out.not_run.push_back(fmt::format("neither a baseline nor a log store to compare with ({})",
+                                      b == s ? b : b + "; " + s));
     return;
   }
   static const std::vector<std::string> kOut = {"outbound"};
