@@ -43,6 +43,9 @@ install(FILES README.md ${SOCKWATCH_DOCS} tests/differential/known_diffs.md
 # The JSON Schemas of `sockwatch log` (docs/log.md links them relatively).
 install(DIRECTORY docs/schema DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# `check`'s shipped rules, for reading and as a start for --rules (the binary has them built in).
+install(FILES rules/default.rules DESTINATION ${CMAKE_INSTALL_DATADIR}/sockwatch)
+
 # Hooks for what the subcommands bring: `log` adds its unit here
 # (dist/systemd/sockwatch-log.service), `baseline` its timer example
 # (dist/systemd/sockwatch-baseline-diff.{service,timer}). One line each.

@@ -23,7 +23,7 @@ _sockwatch() {
   local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"
   # Subcommands with an options table: each adds its word here and its
   # options below when it lands.
-  local subcommands="log top baseline"
+  local subcommands="log top baseline check"
   local log_shorts="-t -u -w -x -4 -6 -A -o -h"
   local log_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --query= --all-netns --output=
     --rotate-size= --rotate-keep= --ecs --db= --interval= --health-interval= --no-ebpf --help"
@@ -32,9 +32,12 @@ _sockwatch() {
     --view= --sort= --search= --mono --no-mouse --no-ebpf --batch --iterations= --json --width=
     --help"
   local baseline_shorts="-j -h"
-  local baseline_longs="--db= --this-netns --json --inbound-peers --gone-talkers --id=
+  local baseline_longs="--db= --this-netns --replay= --json --inbound-peers --gone-talkers --id=
     --help"
   local baseline_actions="save diff accept list show delete"
+  local check_shorts="-j -h"
+  local check_longs="--rules= --rules-add= --print-rules --min-severity= --baseline= --no-baseline
+    --db= --this-netns --record= --replay= --json --ecs --help"
 
   # The subcommand: the first word that is neither an option nor an option's
   # argument (ss's grammar; only -f, -A, -N, -D and -F take a separate one).
@@ -57,6 +60,8 @@ _sockwatch() {
     shorts=$top_shorts longs=$top_longs
   elif [[ $sub == baseline ]]; then
     shorts=$baseline_shorts longs=$baseline_longs
+  elif [[ $sub == check ]]; then
+    shorts=$check_shorts longs=$check_longs
   fi
 
   # An option's argument: --opt=VALUE, or the word after -f/-A/-N/-D/-F.
@@ -84,7 +89,7 @@ _sockwatch() {
       COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$val"))
       return
       ;;
-    -D | --diag | -F | --filter | --replay | --record | --db)
+    -D | --diag | -F | --filter | --replay | --record | --db | --rules | --rules-add)
       COMPREPLY=($(compgen -f -- "$val"))
       return
       ;;
@@ -104,6 +109,13 @@ _sockwatch() {
       ;;
     -d | -n)
       [[ $sub == top ]] && return
+      ;;
+    --min-severity)
+      COMPREPLY=($(compgen -W "info low medium high critical" -- "$val"))
+      return
+      ;;
+    --baseline)
+      return
       ;;
     --view)
       COMPREPLY=($(compgen -W "connections listeners processes remotes" -- "$val"))
@@ -127,7 +139,9 @@ _sockwatch() {
     --*) COMPREPLY=($(compgen -W "$longs" -- "$cur")) ;;
     -*) COMPREPLY=($(compgen -W "$shorts" -- "$cur")) ;;
     *)
-      if [[ $sub == baseline ]]; then
+      if [[ $sub == check ]]; then
+        :  # options only
+      elif [[ $sub == baseline ]]; then
         # The action, then a saved baseline's name (not listed: the database may need root).
         [[ $prev == baseline ]] && COMPREPLY=($(compgen -W "$baseline_actions" -- "$cur"))
       elif [[ -n $sub ]]; then

@@ -10,14 +10,14 @@ build=${SW_FUZZ_BUILD:-build/fuzz}  # CI: inside the repo; override for a privat
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSOCKWATCH_FUZZ=ON -DSOCKWATCH_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fuzz_filter fuzz_nlmsg fuzz_procnet \
-  fuzz_dumpfile fuzz_text >/dev/null
+  fuzz_dumpfile fuzz_text fuzz_evidence >/dev/null
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Seeds: the filter corpus, the recorded dumps (with a table byte in front), /proc fixtures;
 # for dumpfile the whole files with a mode byte in front (0: --replay, 1: TCPDIAG_FILE).
-mkdir -p "$work/filter" "$work/nlmsg" "$work/procnet" "$work/dumpfile" "$work/text"
+mkdir -p "$work/filter" "$work/nlmsg" "$work/procnet" "$work/dumpfile" "$work/text" "$work/evidence"
 i=0
 while IFS= read -r line; do
   [[ -z "$line" || "$line" == \#* ]] && continue
@@ -62,8 +62,12 @@ printf 'sw\xf4\x90\x80\x80x' > "$work/text/above"
 printf 'a\xc2\x9b2J' > "$work/text/c1"
 printf 'caf\xc3\xa9 /run/x.sock' > "$work/text/plain"
 
+# Evidence payloads: the sample the codec's unit test encodes (a process with
+# every fd kind, a namespace with a cross-view), kept as a seed file.
+cp tests/fixtures/evidence/*.cbor "$work/evidence/"
+
 status=0
-for t in filter nlmsg procnet dumpfile text; do
+for t in filter nlmsg procnet dumpfile text evidence; do
   # Every input that once crashed stays a regression test.
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
     "$build/fuzz/fuzz_$t" -timeout=10 -rss_limit_mb=2048 fuzz/regressions/$t/* \

@@ -163,7 +163,9 @@ Expected<InodeSet> proc_net_inet_inodes(const std::string& proc_net_dir) {
     std::string path = proc_net_dir + "/" + f.name;
     std::string text, why;
     if (!read_text_file(path, text, kMaxProcNetBytes, &why)) {
-      if (errno == ENOENT) continue;  // no IPv6 in this kernel: nothing to compare
+      // No IPv6 in this kernel: nothing to compare. Every kernel with IPv4
+      // has the v4 tables, so their absence means a /proc that is not ours.
+      if (errno == ENOENT && f.family == AF_INET6) continue;
       return Error{why, errno};
     }
     auto recs = parse_proc_inet(text, path, f.table, f.family);

@@ -193,5 +193,32 @@ TEST_F(Baseline, ListShowDeleteAndTrouble) {
   EXPECT_EQ(run_sockwatch({"baseline", "save", "bad/name"}).status, 2);
 }
 
+TEST_F(Baseline, DiffOnARecordingAnswersAsLive) {
+  ASSERT_EQ(baseline({"save"}).status, 0);
+  std::string rec = dir_ + "/host.rec";
+  auto recorded = run_sockwatch({"check", "--this-netns", "--no-baseline", "--record", rec});
+  ASSERT_LT(recorded.status, 8) << recorded.err;
+  ASSERT_TRUE(fs::exists(rec));
+  auto same = run_sockwatch({"baseline", "diff", "--db", db_, "--replay", rec});
+  EXPECT_EQ(same.status, 0) << same.out << same.err;
+
+  extra_ = hold_listener("0.0.0.0", 31338);
+  ASSERT_GT(extra_.pid, 0);
+  std::string rec2 = dir_ + "/host2.rec";
+  ASSERT_LT(run_sockwatch({"check", "--this-netns", "--no-baseline", "--record", rec2}).status, 8);
+  auto live = baseline({"diff"});
+  stop(extra_);  // the replay must not look at this host
+  auto replayed = run_sockwatch({"baseline", "diff", "--db", db_, "--replay", rec2});
+  EXPECT_EQ(replayed.status, 1) << replayed.err;
+  EXPECT_EQ(replayed.out, live.out);
+  EXPECT_NE(replayed.out.find("+ listen tcp 0.0.0.0:31338"), std::string::npos) << replayed.out;
+
+  // Trouble with the recording is diff(1)'s 2, naming the file.
+  auto missing = run_sockwatch({"baseline", "diff", "--db", db_, "--replay", dir_ + "/none"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find(dir_ + "/none"), std::string::npos) << missing.err;
+  EXPECT_EQ(run_sockwatch({"baseline", "list", "--replay", rec}).status, 2);
+}
+
 }  // namespace
 }  // namespace sw::test
