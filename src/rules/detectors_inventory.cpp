@@ -23,7 +23,7 @@ bool proto_is(const SocketRecord& r, const std::string& proto) {
 // The socket behind an inventory line, best effort (the inventory keeps no inode).
 const SocketRecord* find_socket(const Evidence& ev, const std::string& netns,
                                 const std::string& proto, uint16_t port, bool listening,
-                                const std::string& peer, const std::string& exe,
+                                bool inbound, const std::string& peer, const std::string& exe,
                                 const NamespaceEvidence** ns_out) {
   for (const auto& ns : ev.namespaces) {
     if (ns.name != netns) continue;
@@ -32,7 +32,10 @@ const SocketRecord* find_socket(const Evidence& ev, const std::string& netns,
       if (listening) {
         if (r.lport != port || !(r.state == kListen || r.rport == 0)) continue;
       } else {
-        if (ip_text(r.peer) != peer || (r.rport != port && r.lport != port)) continue;
+        // The talker's service port is the peer's for an outbound
+        // conversation, ours for an inbound one (0: an ephemeral one).
+        uint16_t service = inbound ? r.lport : r.rport;
+        if (ip_text(r.peer) != peer || (port && service != port)) continue;
       }
       auto h = ev.holders(r.inode);
       if (!exe.empty() &&
@@ -75,7 +78,7 @@ void run_new_listener(const Evidence& ev, const EvidenceIndex&, const Rule& rule
     if (std::find(exposures.begin(), exposures.end(), exposure_name(l.exposure)) == exposures.end())
       continue;
     const NamespaceEvidence* ns = nullptr;
-    const SocketRecord* r = find_socket(ev, l.netns, l.proto, l.port, true, "", l.exe, &ns);
+    const SocketRecord* r = find_socket(ev, l.netns, l.proto, l.port, true, false, "", l.exe, &ns);
     Finding f = make_finding(rule, ev, holder_with_exe(ev, r, l.exe), r, ns, ctx);
     f.details.emplace_back("change", change_kind_name(c.kind));
     f.details.emplace_back("change_id", c.id);
@@ -129,7 +132,8 @@ void run_new_peer(const Evidence& ev, const EvidenceIndex&, const Rule& rule,
       }
     }
     const NamespaceEvidence* ns = nullptr;
-    const SocketRecord* r = find_socket(ev, t.netns, t.proto, t.port, false, t.peer, t.exe, &ns);
+    const SocketRecord* r =
+        find_socket(ev, t.netns, t.proto, t.port, false, t.inbound, t.peer, t.exe, &ns);
     Finding f = make_finding(rule, ev, holder_with_exe(ev, r, t.exe), r, ns, ctx);
     if (!id.empty()) f.details.emplace_back("change_id", id);
     std::string where = ctx.baseline && ctx.has_talked ? "the baseline or the log store"

@@ -296,6 +296,46 @@ TEST_F(Check, ARecordingGivesTheSameFindingsAsLive) {
   EXPECT_NE(notev.err.find("check --record"), std::string::npos) << notev.err;
 }
 
+TEST_F(Check, NewListenersAndPeersAgainstTheBaseline) {
+  std::string db = tmp_ + "/sw.db";
+  int l = hold(tcp_listener(7307));
+  ASSERT_EQ(run_sockwatch({"baseline", "save", "--db", db, "--this-netns"}).status, 0);
+  // After the baseline: a listener on every interface, and a new conversation.
+  int fd = hold(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_port = htons(7308);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  hold(tcp_connect(7307));
+  hold(accept_one(l));
+  // Loopback peers are left out by default; this namespace has no other.
+  std::string add = tmp_ + "/loopback.rules";
+  std::FILE* rf = std::fopen(add.c_str(), "w");
+  std::fputs(
+      "[rule new-peer]\ndetector = new-peer\ndirection = outbound\nloopback = yes\n"
+      "severity = low\nexplain = new peers, loopback too\n",
+      rf);
+  std::fclose(rf);
+  last_ = run_sockwatch({"check", "-j", "--this-netns", "--db", db, "--rules-add", add});
+  json j = json::parse(last_.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << last_.out << last_.err;
+  bool listener = false, peer = false;
+  for (const auto& f : j["findings"]) {
+    if (f["rule"] == "new-listener" && f["socket"]["local_port"] == 7308) listener = true;
+    if (f["rule"] == "new-peer" && f["socket"]["peer_port"] == 7307) peer = true;
+  }
+  EXPECT_TRUE(listener) << last_.out;
+  EXPECT_TRUE(peer) << last_.out;
+  for (const auto& n : j["not_run"]) EXPECT_NE(n["rule"], "new-listener") << n.dump();
+  // A baseline that is not there is an error, not a silent pass.
+  auto missing = run_sockwatch({"check", "--this-netns", "--db", db, "--baseline", "nosuch"});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("no baseline named 'nosuch'"), std::string::npos) << missing.err;
+}
+
 TEST_F(Check, UsageErrorsAndRuleFiles) {
   auto bad = run_sockwatch({"check", "--min-severity", "loud"});
   EXPECT_EQ(bad.status, 2);
