@@ -275,9 +275,10 @@ std::string ecs_finding(const CheckResult& r, const Finding& f) {
   if (f.socket) w.value("network");
   if (f.process) w.value("process");
   w.end_array();
+  // ECS's expected type for intrusion_detection alerts that block nothing.
   w.key("type");
   w.begin_array();
-  w.value("indicator");
+  w.value("info");
   w.end_array();
   w.field("action", "check_finding");
   w.field("module", "sockwatch");

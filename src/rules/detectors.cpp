@@ -439,6 +439,12 @@ void run_kernel_owned(const Evidence& ev, const EvidenceIndex& idx, const Rule& 
             "{} socket {} {} is held by no process: kernel-owned "
             "(nfsd, wireguard, tunnels), usually benign",
             f.socket->proto, f.socket->local, f.socket->state);
+      // A hardened pid 1 (or any process whose fds are unreadable) may hold it.
+      if (ev.visibility.fd_dirs_denied)
+        f.details.emplace_back(
+            "unsure", fmt::format("the fds of {} processes could not be read; one of them may "
+                                  "hold this socket",
+                                  ev.visibility.fd_dirs_denied));
       out.findings.push_back(std::move(f));
     }
   }
