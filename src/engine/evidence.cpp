@@ -12,9 +12,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "engine/collector.hpp"
-#include "engine/namespace_walk.hpp"
-#include "netlink/source.hpp"
+#include "engine/namespace_collect.hpp"
 #include "procfs/host_info.hpp"
 #include "procfs/owner_enrichment.hpp"
 #include "procfs/process_fds.hpp"
@@ -45,34 +43,6 @@ std::vector<std::pair<uint32_t, std::string>> interfaces_here() {
     if_freenameindex(ni);
   }
   return out;
-}
-
-// One namespace, from inside it. False when sock_diag could not be opened.
-bool look_here(NamespaceEvidence& ns, const CollectPlan& plan, const SourcePaths& paths,
-               Visibility& vis) {
-  LiveSource src;
-  if (auto r = src.open(); !r) {
-    vis.netlink_errors++;
-    vis.notes.push_back(fmt::format("sock_diag (netns {}): {}", ns.inode, r.error().message));
-    return false;
-  }
-  Collector c(src);
-  auto report = c.collect(plan, paths, [&](SocketRecord&& r) {
-    ns.sockets.push_back(std::move(r));
-    return true;
-  });
-  for (auto& d : report.diagnostics) {
-    if (d.kind != Diagnostic::Kind::Warning) vis.netlink_errors++;
-    vis.notes.push_back(d.text);
-  }
-  ns.interfaces = interfaces_here();
-  ns.cross_view.not_done_why = "the /proc/net cross-view is not in this version";
-  return true;
-}
-
-uint64_t own_netns(const std::string& proc_root) {
-  struct stat st {};
-  return stat((proc_root + "/self/ns/net").c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
 }  // namespace
@@ -114,34 +84,24 @@ Expected<Evidence> collect_evidence(const EvidenceOptions& opt) {
         fmt::format("owners: the fds of {} processes could not be read (permission denied)",
                     ev.visibility.fd_dirs_denied));
 
-  CollectPlan plan = evidence_plan();
-  if (!opt.all_netns) {
-    NamespaceEvidence ns;
-    ns.inode = own_netns(opt.paths.proc_root);
-    if (!look_here(ns, plan, opt.paths, ev.visibility)) return Error{ev.visibility.notes.back(), 0};
-    ev.namespaces.push_back(std::move(ns));
-    return ev;
-  }
-  NamespaceWalk walk(opt.paths.proc_root, opt.run_netns_dir);
-  bool ours_ok = true;
-  int st = walk.visit([&](const NetnsLabel& l) {
-    NamespaceEvidence ns;
-    ns.inode = l.inode;
-    // Labels identify a namespace across reboots only by name or container;
-    // an anonymous one is known by its inode for this boot.
-    ns.name = l.is_self ? std::string()
-                        : (!l.name.empty()
-                               ? l.name
-                               : (!l.container.short_label().empty() ? l.container.short_label()
-                                                                     : std::to_string(l.inode)));
-    bool ok = look_here(ns, plan, opt.paths, ev.visibility);
-    if (l.is_self) ours_ok = ok;
-    if (ok) ev.namespaces.push_back(std::move(ns));
-  });
-  if (st) return Error{walk.fatal_error(), 0};
-  if (!ours_ok) return Error{ev.visibility.notes.back(), 0};
-  ev.visibility.namespaces_not_entered = walk.skipped();
-  if (auto msg = walk.report()) ev.visibility.notes.push_back(*msg);
+  NamespaceCollectOptions nopt;
+  nopt.paths = opt.paths;
+  nopt.all_netns = opt.all_netns;
+  nopt.run_netns_dir = opt.run_netns_dir;
+  NamespaceCollector namespaces(std::move(nopt));
+  auto r = namespaces.collect(evidence_plan(), ev.visibility,
+                              [&](const NamespaceSeen& seen, std::vector<SocketRecord>&& records) {
+                                NamespaceEvidence ns;
+                                ns.inode = seen.inode;
+                                ns.name = seen.label;
+                                ns.sockets = std::move(records);
+                                // Still inside the namespace: its interfaces.
+                                ns.interfaces = interfaces_here();
+                                ns.cross_view.not_done_why =
+                                    "the /proc/net cross-view is not in this version";
+                                ev.namespaces.push_back(std::move(ns));
+                              });
+  if (!r) return r.error();
   return ev;
 }
 
