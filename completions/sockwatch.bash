@@ -23,7 +23,7 @@ _sockwatch() {
   local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"
   # Subcommands with an options table: each adds its word here and its
   # options below when it lands.
-  local subcommands="log top baseline"
+  local subcommands="log top baseline metrics"
   local log_shorts="-t -u -w -x -4 -6 -A -o -h"
   local log_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --query= --all-netns --output=
     --rotate-size= --rotate-keep= --ecs --db= --interval= --health-interval= --no-ebpf --help"
@@ -35,6 +35,9 @@ _sockwatch() {
   local baseline_longs="--db= --this-netns --json --inbound-peers --gone-talkers --id=
     --help"
   local baseline_actions="save diff accept list show delete"
+  local metrics_shorts="-h"
+  local metrics_longs="--textfile= --interval= --listen= --listen-any --check-interval=
+    --all-netns --this-netns --top-peers= --max-listeners= --no-findings --help"
 
   # The subcommand: the first word that is neither an option nor an option's
   # argument (ss's grammar; only -f, -A, -N, -D and -F take a separate one).
@@ -57,6 +60,8 @@ _sockwatch() {
     shorts=$top_shorts longs=$top_longs
   elif [[ $sub == baseline ]]; then
     shorts=$baseline_shorts longs=$baseline_longs
+  elif [[ $sub == metrics ]]; then
+    shorts=$metrics_shorts longs=$metrics_longs
   fi
 
   # An option's argument: --opt=VALUE, or the word after -f/-A/-N/-D/-F.
@@ -99,7 +104,11 @@ _sockwatch() {
       return
       ;;
     --rotate-keep | --interval | --health-interval | --delay | --linger | --iterations | \
-      --width | --search)
+      --width | --search | --listen | --check-interval | --top-peers | --max-listeners)
+      return
+      ;;
+    --textfile)
+      COMPREPLY=($(compgen -d -- "$val"))
       return
       ;;
     -d | -n)
@@ -130,6 +139,8 @@ _sockwatch() {
       if [[ $sub == baseline ]]; then
         # The action, then a saved baseline's name (not listed: the database may need root).
         [[ $prev == baseline ]] && COMPREPLY=($(compgen -W "$baseline_actions" -- "$cur"))
+      elif [[ $sub == metrics ]]; then
+        :  # no operands
       elif [[ -n $sub ]]; then
         COMPREPLY=($(compgen -W "$keywords" -- "$cur"))
       else
