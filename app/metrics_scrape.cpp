@@ -138,6 +138,9 @@ std::string MetricsScraper::scrape(ExpositionFormat f, std::string* error,
       std::set_difference(last_inodes_.begin(), last_inodes_.end(), inodes.begin(), inodes.end(),
                           std::back_inserter(gone));
       for (uint64_t ino : gone) owners_->forget(ino);
+      // Our own sockets change every scrape (--listen: one connection closed,
+      // the next accepted) without moving our fd count.
+      owners_->rescan(getpid());
       owners_->resolve(inodes);
     }
     last_inodes_ = std::move(inodes);
