@@ -8,6 +8,7 @@
 #include "core/escape.hpp"
 #include "filter/filter.hpp"
 #include "log_mode.hpp"
+#include "metrics_mode.hpp"
 #include "ss_options.hpp"
 #include "top_mode.hpp"
 
@@ -99,6 +100,24 @@ std::string check_help_epilog() {
          "database); 2 usage or rule file error; 3 internal error.\n";
 }
 
+// `sockwatch metrics` (docs/metrics.md, man/sockwatch-metrics.8.scd). With
+// neither --textfile nor --listen the exposition goes to stdout once.
+const OptionDoc kMetricsOptions[] = {
+    {0, "textfile", "DIR", "write DIR/sockwatch.prom atomically (node_exporter textfile collector)",
+     0},
+    {0, "interval", "SECONDS", "with --textfile: write it again every SECONDS until SIGTERM", 0},
+    {0, "listen", "ADDR:PORT", "serve /metrics over HTTP (:PORT alone: 127.0.0.1)", 1},
+    {0, "listen-any", "", "let --listen use an address that is not loopback", 1},
+    {0, "check-interval", "SECONDS",
+     "with --listen: findings at most this often (default 60, 0 = none)", 1},
+    {0, "all-netns", "", "every network namespace on the host (the default)", 2},
+    {0, "this-netns", "", "only this network namespace", 2},
+    {0, "top-peers", "N", "remote addresses with a series of their own (default 20)", 3},
+    {0, "max-listeners", "N", "accept-queue series at most (default 200; the rest are counted)", 3},
+    {0, "no-findings", "", "leave out sockwatch check's findings (no /proc evidence walk)", 3},
+    {'h', "help", "", "this text", 4},
+};
+
 // Planned subcommands (DESIGN.md) have no options table until they exist: the
 // docs describe only what this version does. Each issue that implements one
 // fills in `options` (a kNameOptions array, which the drift test in
@@ -114,7 +133,8 @@ const Subcommand kSubcommands[] = {
      run_baseline},
     {"check", "triage findings: sniffers, reverse shells, deleted binaries, hidden sockets",
      "[ OPTIONS ]", kCheckOptions, run_check, check_help_epilog},
-    {"metrics", "Prometheus exposition of socket aggregates", "[ OPTIONS ]", {}, nullptr},
+    {"metrics", "Prometheus exposition of socket aggregates", "[ OPTIONS ]", kMetricsOptions,
+     run_metrics},
 };
 
 const OptionDoc kSsModeExtensions[] = {

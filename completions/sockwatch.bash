@@ -23,7 +23,7 @@ _sockwatch() {
   local keywords="state exclude src dst sport dport dev fwmark cgroup autobound and or not"
   # Subcommands with an options table: each adds its word here and its
   # options below when it lands.
-  local subcommands="log top baseline check"
+  local subcommands="log top baseline check metrics"
   local log_shorts="-t -u -w -x -4 -6 -A -o -h"
   local log_longs="--tcp --udp --raw --unix --ipv4 --ipv6 --query= --all-netns --output=
     --rotate-size= --rotate-keep= --ecs --db= --interval= --health-interval= --no-ebpf --help"
@@ -38,6 +38,9 @@ _sockwatch() {
   local check_shorts="-j -h"
   local check_longs="--rules= --rules-add= --print-rules --min-severity= --baseline= --no-baseline
     --db= --this-netns --record= --replay= --json --ecs --help"
+  local metrics_shorts="-h"
+  local metrics_longs="--textfile= --interval= --listen= --listen-any --check-interval=
+    --all-netns --this-netns --top-peers= --max-listeners= --no-findings --help"
 
   # The subcommand: the first word that is neither an option nor an option's
   # argument (ss's grammar; only -f, -A, -N, -D and -F take a separate one).
@@ -62,6 +65,8 @@ _sockwatch() {
     shorts=$baseline_shorts longs=$baseline_longs
   elif [[ $sub == check ]]; then
     shorts=$check_shorts longs=$check_longs
+  elif [[ $sub == metrics ]]; then
+    shorts=$metrics_shorts longs=$metrics_longs
   fi
 
   # An option's argument: --opt=VALUE, or the word after -f/-A/-N/-D/-F.
@@ -104,7 +109,11 @@ _sockwatch() {
       return
       ;;
     --rotate-keep | --interval | --health-interval | --delay | --linger | --iterations | \
-      --width | --search)
+      --width | --search | --listen | --check-interval | --top-peers | --max-listeners)
+      return
+      ;;
+    --textfile)
+      COMPREPLY=($(compgen -d -- "$val"))
       return
       ;;
     -d | -n)
@@ -144,6 +153,8 @@ _sockwatch() {
       elif [[ $sub == baseline ]]; then
         # The action, then a saved baseline's name (not listed: the database may need root).
         [[ $prev == baseline ]] && COMPREPLY=($(compgen -W "$baseline_actions" -- "$cur"))
+      elif [[ $sub == metrics ]]; then
+        :  # no operands
       elif [[ -n $sub ]]; then
         COMPREPLY=($(compgen -W "$keywords" -- "$cur"))
       else

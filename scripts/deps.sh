@@ -5,11 +5,12 @@ set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libmnl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
       libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libncurses-dev
       nettle-dev scdoc iproute2 net-tools lsof procps util-linux
-      clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev)
+      clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcpp-httplib-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # python3-jsonschema: the log schema tests; jq: bench/live.sh reads the NDJSON;
-  # tmux: the curses backend's e2e test (tests/tui/curses_smoke_test.sh)
-  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh python3-jsonschema jq tmux)
+  # tmux: the curses backend's e2e test (tests/tui/curses_smoke_test.sh); prometheus
+  # (prometheus and promtool): the metrics netns test checks and scrapes the exposition
+  pkgs+=(clang libclang-rt-14-dev dpkg-dev zsh python3-jsonschema jq tmux prometheus)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

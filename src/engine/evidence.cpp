@@ -14,7 +14,7 @@
 
 #include "engine/collector.hpp"
 #include "engine/cross_view.hpp"
-#include "engine/namespace_walk.hpp"
+#include "engine/namespace_collect.hpp"
 #include "ir/evidence_codec.hpp"
 #include "netlink/dump_file.hpp"
 #include "netlink/source.hpp"
@@ -50,53 +50,13 @@ std::vector<std::pair<uint32_t, std::string>> interfaces_here() {
   return out;
 }
 
-// One namespace, from inside it. False when sock_diag could not be opened.
-// With a recorder, the namespace's marker and raw dumps go to it.
-bool look_here(NamespaceEvidence& ns, const CollectPlan& plan, const EvidenceOptions& opt,
-               size_t index, Visibility& vis) {
-  LiveSource src;
-  if (auto r = src.open(); !r) {
-    vis.netlink_errors++;
-    vis.notes.push_back(fmt::format("sock_diag (netns {}): {}", ns.inode, r.error().message));
-    return false;
-  }
-  Collector c(src);
-  if (opt.record) {
-    auto m = namespace_marker(static_cast<uint32_t>(index));
-    opt.record(m.data(), m.size());
-    src.set_recorder(opt.record);
-    c.set_before_dump([&](Table t) {
-      auto tm = table_marker(t);
-      opt.record(tm.data(), tm.size());
-    });
-  }
-  auto report = c.collect(plan, opt.paths, [&](SocketRecord&& r) {
-    ns.sockets.push_back(std::move(r));
-    return true;
-  });
-  for (auto& d : report.diagnostics) {
-    if (d.kind != Diagnostic::Kind::Warning) vis.netlink_errors++;
-    vis.notes.push_back(d.text);
-  }
-  ns.interfaces = interfaces_here();
-  // The second look of the cross-view is not part of the recording.
-  src.set_recorder({});
-  Collector again(src);
-  CollectPlan inet;
-  inet.tables = table_bit(Table::Tcp) | table_bit(Table::Udp) | table_bit(Table::Raw);
-  inet.families = (uint64_t{1} << AF_INET) | (uint64_t{1} << AF_INET6);
-  inet.states = kAllStates;
-  compare_inet_views(ns, opt.paths.proc_root + "/thread-self/net", [&]() -> Expected<InodeSet> {
-    InodeSet out;
-    auto rep = again.collect(inet, opt.paths, [&](SocketRecord&& r) {
-      if (r.inode) out.insert(r.inode);
-      return true;
-    });
-    for (const auto& d : rep.diagnostics)
-      if (d.kind != Diagnostic::Kind::Warning) return Error{d.text, 0};
-    return out;
-  });
-  return true;
+// The inet tables again, for the cross-view's second look (not recorded).
+CollectPlan inet_plan() {
+  CollectPlan p;
+  p.tables = table_bit(Table::Tcp) | table_bit(Table::Udp) | table_bit(Table::Raw);
+  p.families = (uint64_t{1} << AF_INET) | (uint64_t{1} << AF_INET6);
+  p.states = kAllStates;
+  return p;
 }
 
 // The evidence payload after the dumps, so a recording is whole only with it.
@@ -104,11 +64,6 @@ void finish_recording(const Evidence& ev, const EvidenceOptions& opt) {
   if (!opt.record) return;
   auto chunks = evidence_chunks(encode_evidence_payload(ev));
   opt.record(chunks.data(), chunks.size());
-}
-
-uint64_t own_netns(const std::string& proc_root) {
-  struct stat st {};
-  return stat((proc_root + "/self/ns/net").c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
 }  // namespace
@@ -150,36 +105,38 @@ Expected<Evidence> collect_evidence(const EvidenceOptions& opt) {
         fmt::format("owners: the fds of {} processes could not be read (permission denied)",
                     ev.visibility.fd_dirs_denied));
 
-  CollectPlan plan = evidence_plan();
-  if (!opt.all_netns) {
-    NamespaceEvidence ns;
-    ns.inode = own_netns(opt.paths.proc_root);
-    if (!look_here(ns, plan, opt, 0, ev.visibility)) return Error{ev.visibility.notes.back(), 0};
-    ev.namespaces.push_back(std::move(ns));
-    compare_holders(ev, opt.paths.proc_root);
-    finish_recording(ev, opt);
-    return ev;
-  }
-  NamespaceWalk walk(opt.paths.proc_root, opt.run_netns_dir);
-  bool ours_ok = true;
-  int st = walk.visit([&](const NetnsLabel& l) {
-    NamespaceEvidence ns;
-    ns.inode = l.inode;
-    // Labels identify a namespace across reboots only by name or container;
-    // an anonymous one is known by its inode for this boot.
-    ns.name = l.is_self ? std::string()
-                        : (!l.name.empty()
-                               ? l.name
-                               : (!l.container.short_label().empty() ? l.container.short_label()
-                                                                     : std::to_string(l.inode)));
-    bool ok = look_here(ns, plan, opt, ev.namespaces.size(), ev.visibility);
-    if (l.is_self) ours_ok = ok;
-    if (ok) ev.namespaces.push_back(std::move(ns));
-  });
-  if (st) return Error{walk.fatal_error(), 0};
-  if (!ours_ok) return Error{ev.visibility.notes.back(), 0};
-  ev.visibility.namespaces_not_entered = walk.skipped();
-  if (auto msg = walk.report()) ev.visibility.notes.push_back(*msg);
+  NamespaceCollectOptions nopt;
+  nopt.paths = opt.paths;
+  nopt.all_netns = opt.all_netns;
+  nopt.run_netns_dir = opt.run_netns_dir;
+  nopt.record = opt.record;  // namespace and table markers, raw dumps
+  NamespaceCollector namespaces(std::move(nopt));
+  auto r = namespaces.collect(evidence_plan(), ev.visibility,
+                              [&](const NamespaceSeen& seen, std::vector<SocketRecord>&& records) {
+                                NamespaceEvidence ns;
+                                ns.inode = seen.inode;
+                                ns.name = seen.label;
+                                ns.sockets = std::move(records);
+                                // Still inside the namespace: its interfaces and its /proc/net.
+                                ns.interfaces = interfaces_here();
+                                Collector again(*seen.source);
+                                CollectPlan inet = inet_plan();
+                                compare_inet_views(ns, opt.paths.proc_root + "/thread-self/net",
+                                                   [&]() -> Expected<InodeSet> {
+                                                     InodeSet out;
+                                                     auto rep = again.collect(
+                                                         inet, opt.paths, [&](SocketRecord&& rec) {
+                                                           if (rec.inode) out.insert(rec.inode);
+                                                           return true;
+                                                         });
+                                                     for (const auto& d : rep.diagnostics)
+                                                       if (d.kind != Diagnostic::Kind::Warning)
+                                                         return Error{d.text, 0};
+                                                     return out;
+                                                   });
+                                ev.namespaces.push_back(std::move(ns));
+                              });
+  if (!r) return r.error();
   compare_holders(ev, opt.paths.proc_root);
   finish_recording(ev, opt);
   return ev;

@@ -163,6 +163,12 @@ void OwnerCache::resolve(const std::vector<uint64_t>& inodes) {
   stats_.inodes = inodes_.size();
 }
 
+void OwnerCache::rescan(int32_t pid) {
+  if (proc_fd_ < 0 || pid <= 0) return;
+  Proc& p = procs_[pid];
+  if (!scan(pid, p)) procs_.erase(pid);
+}
+
 std::shared_ptr<const OwnerInfo> OwnerCache::owner_of(uint64_t inode) const {
   if (!inode) return nullptr;
   auto it = inodes_.find(inode);

@@ -56,6 +56,11 @@ class OwnerCache {
   void full_scan();
   // Attributes what it can of `inodes` (any order; known ones are skipped).
   void resolve(const std::vector<uint64_t>& inodes);
+  // Reads one process's fds now, whatever its fd count says: for a consumer
+  // that knows they changed with the count unchanged (its own process, which
+  // closed one connection and accepted the next), so resolve() does not go
+  // round-robin through every other process to find them.
+  void rescan(int32_t pid);
   std::shared_ptr<const OwnerInfo> owner_of(uint64_t inode) const;
   // The process `pid` as it is now (eBPF named it). When `comm` is not empty
   // and the live process's comm differs, the pid was reused: nullptr.

@@ -49,8 +49,6 @@ std::string address_text(const IpAddr& a, bool unmap) {
   return buf;
 }
 
-namespace {
-
 bool is_listener(const SocketRecord& r, const HostInfo& host) {
   switch (r.table) {
     case Table::Tcp:
@@ -69,6 +67,8 @@ bool is_listener(const SocketRecord& r, const HostInfo& host) {
       return false;
   }
 }
+
+namespace {
 
 bool is_talker(const SocketRecord& r) {
   if (r.inode == 0) return false;  // TIME-WAIT, orphans: no process holds them

@@ -29,6 +29,10 @@ Exposure exposure_of(const IpAddr& local, uint32_t ifindex);
 // v4-mapped address written as its IPv4 address when `unmap`.
 std::string address_text(const IpAddr& a, bool unmap);
 
+// Is this socket a listener as the inventory (and the metrics) count them?
+// See make_inventory for the rule; `host` gives the ephemeral port range.
+bool is_listener(const SocketRecord& r, const HostInfo& host);
+
 struct Listener {
   std::string netns;    // namespace label ("" ours / the host's)
   std::string proto;    // "tcp", "udp", "sctp", "raw"...
