@@ -58,6 +58,19 @@ TEST(Subcommands, PlannedOnesExitTwo) {
   }
 }
 
+TEST(Subcommands, MetricsIsImplementedAndCheckStillPlanned) {
+  ASSERT_NE(find_subcommand("metrics"), nullptr);
+  EXPECT_NE(find_subcommand("metrics")->run, nullptr);
+  EXPECT_FALSE(find_subcommand("metrics")->options.empty());
+  ASSERT_NE(find_subcommand("check"), nullptr);
+  EXPECT_EQ(find_subcommand("check")->run, nullptr);
+  std::string help = help_appendix();
+  auto planned = help.find("planned subcommands");
+  ASSERT_NE(planned, std::string::npos);
+  EXPECT_LT(help.find("   metrics "), planned);
+  EXPECT_GT(help.find("   check "), planned);
+}
+
 TEST(Subcommands, SuggestsNearMisses) {
   EXPECT_EQ(suggest_subcommand("tpo"), "top");
   EXPECT_EQ(suggest_subcommand("lgo"), "log");
