@@ -8,6 +8,7 @@
 
 #include "core/tables.hpp"
 #include "ir/inventory.hpp"
+#include "render/json_rows.hpp"
 
 namespace sw {
 
@@ -24,22 +25,6 @@ MetricFamily family(std::string name, std::string help, MetricType type, const S
   return f;
 }
 
-std::string family_label(uint8_t af) {
-  switch (af) {
-    case AF_INET:
-      return "inet";
-    case AF_INET6:
-      return "inet6";
-    case AF_UNIX:
-      return "unix";
-    case AF_PACKET:
-      return "packet";
-    case AF_NETLINK:
-      return "netlink";
-    default:
-      return std::to_string(af);
-  }
-}
 
 // "127.0.0.1:80", "[::]:443": the way ss writes a local address.
 std::string endpoint_text(const IpAddr& a, uint16_t port) {
@@ -111,7 +96,7 @@ std::vector<MetricFamily> socket_metrics(const SocketScrape& s, const MetricsLim
     for (const auto& r : ns.sockets) {
       std::string proto(table_netid(r.table));
       sockets[{{"netns", ns.label},
-               {"family", family_label(r.family)},
+               {"family", std::string(family_name(r.family))},
                {"protocol", proto},
                {"state", state_label(r.state)}}] += 1;
       if (s.owner_of && r.inode) {
