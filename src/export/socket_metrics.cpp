@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <unordered_map>
 
 #include "core/tables.hpp"
 #include "ir/inventory.hpp"
@@ -24,7 +25,6 @@ MetricFamily family(std::string name, std::string help, MetricType type, const S
   for (const auto& [labels, value] : series) f.samples.push_back({labels, value});
   return f;
 }
-
 
 // "127.0.0.1:80", "[::]:443": the way ss writes a local address.
 std::string endpoint_text(const IpAddr& a, uint16_t port) {
@@ -86,25 +86,44 @@ std::vector<MetricFamily> socket_metrics(const SocketScrape& s, const MetricsLim
     return e.empty() || kept_exes.count(e) ? e : std::string("other");
   };
 
-  Series sockets, listeners, unknown;
+  // The per-socket pass counts under packed integer keys (no label strings,
+  // no allocation for each of 100,000 sockets); label sets are built once
+  // per distinct key afterwards.
+  auto pack = [](size_t ns, unsigned family, unsigned table, unsigned state) {
+    return (static_cast<uint64_t>(ns) << 24) | (family << 16) | (table << 8) | state;
+  };
+  std::unordered_map<uint64_t, uint64_t> socket_counts;
+  std::unordered_map<uint64_t, uint64_t> unknown_counts;  // (ns, table) -> sockets without owner
+  struct PeerKey {
+    size_t ns;
+    IpAddr addr;
+    bool operator==(const PeerKey&) const = default;
+  };
+  struct PeerHash {
+    size_t operator()(const PeerKey& k) const {
+      uint64_t h = k.ns * 0x9E3779B97F4A7C15ull ^ k.addr.family;
+      for (uint8_t b : k.addr.bytes) h = (h ^ b) * 0x100000001B3ull;
+      return static_cast<size_t>(h);
+    }
+  };
+  std::unordered_map<PeerKey, uint64_t, PeerHash> peer_counts;
+  Series listeners;
   struct Queue {
     uint64_t len = 0, limit = 0;
   };
   std::map<Labels, Queue> queues;
-  std::map<std::pair<std::string, std::string>, uint64_t> peers;  // (netns, peer) -> count
-  for (const auto& ns : s.namespaces) {
+  for (size_t ni = 0; ni < s.namespaces.size(); ++ni) {
+    const auto& ns = s.namespaces[ni];
     for (const auto& r : ns.sockets) {
-      std::string proto(table_netid(r.table));
-      sockets[{{"netns", ns.label},
-               {"family", std::string(family_name(r.family))},
-               {"protocol", proto},
-               {"state", state_label(r.state)}}] += 1;
+      auto table = static_cast<unsigned>(r.table);
+      socket_counts[pack(ni, r.family, table, r.state)]++;
       if (s.owner_of && r.inode) {
         // A 0 for every protocol present, so the series exists before it is needed.
-        double& u = unknown[{{"netns", ns.label}, {"protocol", proto}}];
-        if (!s.owner_of(r.inode)) u += 1;
+        uint64_t& u = unknown_counts[pack(ni, 0, table, 0)];
+        if (!s.owner_of(r.inode)) u++;
       }
       if (r.is_inet() && is_listener(r, s.host)) {
+        std::string proto(table_netid(r.table));
         std::string exe = folded_exe(r);
         listeners[{{"netns", ns.label},
                    {"protocol", proto},
@@ -123,9 +142,25 @@ std::vector<MetricFamily> socket_metrics(const SocketScrape& s, const MetricsLim
         }
       }
       if (r.table == Table::Tcp && r.state == kEstablished && r.is_inet())
-        peers[{ns.label, address_text(r.peer, true)}]++;
+        peer_counts[{ni, r.peer}]++;
     }
   }
+  Series sockets, unknown;
+  for (const auto& [key, n] : socket_counts) {
+    const auto& ns = s.namespaces[key >> 24];
+    auto t = static_cast<Table>((key >> 8) & 0xff);
+    sockets[{{"netns", ns.label},
+             {"family", std::string(family_name(static_cast<int>((key >> 16) & 0xff)))},
+             {"protocol", std::string(table_netid(t))},
+             {"state", state_label(static_cast<int>(key & 0xff))}}] += static_cast<double>(n);
+  }
+  for (const auto& [key, n] : unknown_counts)
+    unknown[{{"netns", s.namespaces[key >> 24].label},
+             {"protocol", std::string(table_netid(static_cast<Table>((key >> 8) & 0xff)))}}] +=
+        static_cast<double>(n);
+  std::map<std::pair<std::string, std::string>, uint64_t> peers;  // (netns, peer) -> count
+  for (const auto& [key, n] : peer_counts)
+    peers[{s.namespaces[key.ns].label, address_text(key.addr, true)}] += n;
 
   // Accept queues: the fullest listeners first (they are what an alert is
   // for), then by labels; the rest are dropped and counted.
