@@ -52,6 +52,10 @@ install(FILES rules/default.rules DESTINATION ${CMAKE_INSTALL_DATADIR}/sockwatch
 set(SOCKWATCH_SYSTEMD_UNITS)
 set(SOCKWATCH_EXAMPLES)
 list(APPEND SOCKWATCH_SYSTEMD_UNITS dist/systemd/sockwatch-log.service)
+list(APPEND SOCKWATCH_SYSTEMD_UNITS dist/systemd/sockwatch-metrics.service
+     dist/systemd/sockwatch-metrics.timer)
+list(APPEND SOCKWATCH_SYSTEMD_UNITS dist/systemd/sockwatch-check.service
+     dist/systemd/sockwatch-check.timer)
 list(APPEND SOCKWATCH_EXAMPLES dist/examples/sockwatch-log.logrotate)
 if(SOCKWATCH_SYSTEMD_UNITS)
   install(FILES ${SOCKWATCH_SYSTEMD_UNITS} DESTINATION lib/systemd/system)
