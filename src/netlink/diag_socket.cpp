@@ -7,11 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 #include "netlink/parse.hpp"
-#include "netlink/read_ahead.hpp"
 
 namespace sw {
 
@@ -87,11 +85,7 @@ Expected<void> DiagSocket::send(const void* req, size_t len) {
 }
 
 Expected<uint64_t> DiagSocket::drain() {
-  // Messages a read-ahead received for an abandoned dump count as drained.
-  uint64_t carried = unread_;
-  unread_ = 0;
-  skipped_total_ += carried;
-  if (!dirty_) return carried;
+  if (!dirty_) return uint64_t{0};
   // The abandoned dump is still running in the kernel, which queues its next
   // skb only when one is read: blocking reads end at its DONE (or ERROR).
   std::vector<uint8_t> buf(kRecvBuffer);
@@ -121,7 +115,7 @@ Expected<uint64_t> DiagSocket::drain() {
   }
   dirty_ = false;
   skipped_total_ += skipped;
-  return skipped + carried;
+  return skipped;
 }
 
 Expected<DumpStatus> DiagSocket::dump(const void* req, size_t len, const MessageFn& on_msg,
@@ -137,7 +131,7 @@ Expected<DumpStatus> DiagSocket::dump_stoppable(const void* req, size_t len,
                                                 const StoppableMessageFn& on_msg,
                                                 const BufferFn& on_buffer) {
   DumpStatus status;
-  if (dirty_ || unread_) {
+  if (dirty_) {
     auto d = drain();
     if (!d) return d.error();
     status.skipped += *d;
@@ -147,52 +141,21 @@ Expected<DumpStatus> DiagSocket::dump_stoppable(const void* req, size_t len,
   dirty_ = true;
   std::vector<uint8_t> buf(kRecvBuffer);
   auto mine = [&](const nlmsghdr& h) { return h.nlmsg_seq == cur_seq_ && h.nlmsg_pid == portid_; };
-  // The first buffer is read here; when it does not end the dump (a dump
-  // bigger than one skb) and a second CPU exists, the rest is read ahead on
-  // another thread while this one parses. A dump left early gives the
-  // reader's unread buffers to the next drain, and is clean if it read the end.
-  std::unique_ptr<ReadAhead> ahead;
-  struct Finish {
-    DiagSocket& s;
-    std::unique_ptr<ReadAhead>& ahead;
-    ~Finish() {
-      if (!ahead) return;
-      uint64_t unread;
-      bool read_end;
-      ahead->stop(unread, read_end);
-      s.unread_ += unread;
-      if (read_end) s.dirty_ = false;
-    }
-  } finish{*this, ahead};
   for (;;) {
-    const uint8_t* data = buf.data();
-    ssize_t n;
-    if (ahead) {
-      const ReadAhead::Buffer& b = ahead->next();
-      data = b.data.data();
-      n = b.n;
-      errno = b.err;
-    } else {
-      n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
+    ssize_t n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error{fmt::format("sock_diag receive: {}", std::strerror(errno)), errno};
     }
-    if (n < 0) return Error{fmt::format("sock_diag receive: {}", std::strerror(errno)), errno};
     if (n == 0) {
       dirty_ = false;
       return status;
     }
-    const auto* first = reinterpret_cast<const nlmsghdr*>(data);
-    if (!ahead && ReadAhead::worth_it()) {
-      bool ends = false;
-      auto left = static_cast<int>(n);
-      for (auto* h = first; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
-        if (mine(*h) && ends_dump(*h)) ends = true;
-      if (!ends) ahead = std::make_unique<ReadAhead>(sock_, cur_seq_, portid_, kRecvBuffer);
-    }
     // A buffer is one kernel skb, and an skb holds one dump's messages: only
     // this request's go to the recorder.
+    const auto* first = reinterpret_cast<const nlmsghdr*>(buf.data());
     if (on_buffer && static_cast<size_t>(n) >= sizeof(nlmsghdr) && mine(*first))
-      on_buffer(data, static_cast<size_t>(n));
+      on_buffer(buf.data(), static_cast<size_t>(n));
     // Walk the messages by hand: we need NLM_F_DUMP_INTR from every header,
     // which mnl_cb_run turns into a hard error.
     auto remaining = static_cast<int>(n);

@@ -91,9 +91,6 @@ class DiagSocket {
   uint32_t seq_ = 123456;  // ss's MAGIC_SEQ for the first request
   uint32_t cur_seq_ = 0;   // the request being read (or abandoned, when dirty_)
   bool dirty_ = false;
-  // Messages of an abandoned dump that a read-ahead received and nobody
-  // looked at: the next drain counts them as skipped.
-  uint64_t unread_ = 0;
   uint64_t skipped_total_ = 0;
 };
 
