@@ -64,7 +64,7 @@ void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
   std::array<std::string_view, kColCount> views;
   for (size_t i = 0; i < kColCount; ++i) views[i] = cells_[i];
   if (defer_)
-    table.add_row(views, tail_image_, tail_text_.size(), this);
+    table.add_row(views, tail_image_, tail_len_, this);
   else
     table.add_row(views);
 }
@@ -158,7 +158,8 @@ void SsRowFormatter::inet_cells(const SocketRecord& r) {
   port_text(cells_[kColPeerPort], r, r.rport);
   std::string& proc = cells_[kColProcess];
   users(r, proc);
-  // -i: the extension text is measured now (the Process width counts it) and
+  // -i: the extension text is measured now (the Process width counts it;
+  // its tcp_info part is counted, not copied) and
   // made again at render time from the record's image, which the table holds
   // in ~35 bytes where the text took ~110 after the text codec. Without -i
   // (-m, -e, -o alone) the text is short or the same from row to row, the
@@ -169,11 +170,10 @@ void SsRowFormatter::inet_cells(const SocketRecord& r) {
     append_inet_ext(proc, r, ctx_.opt, ctx_.cgroups);
     return;
   }
-  tail_text_.clear();
-  append_inet_ext(tail_text_, r, ctx_.opt, ctx_.cgroups);
-  if (tail_text_.empty()) return;
-  if (proc.size() + tail_text_.size() > 65535) {
-    proc += tail_text_;
+  tail_len_ = inet_ext_length(r, ctx_.opt, ctx_.cgroups, tail_text_);
+  if (tail_len_ == 0) return;
+  if (proc.size() + tail_len_ > 65535) {
+    append_inet_ext(proc, r, ctx_.opt, ctx_.cgroups);
     return;
   }
   pack_inet_ext(r, tail_image_);

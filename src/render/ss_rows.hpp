@@ -66,7 +66,8 @@ class SsRowFormatter : public TailFormatter {
   // The row being added: its extension text (measured, then dropped) and
   // record image, when the extension is deferred to render time.
   bool defer_ = false;
-  std::string tail_text_, tail_image_;
+  std::string tail_text_, tail_image_;  // scratch text, the record's image
+  size_t tail_len_ = 0;
   mutable SocketRecord tail_rec_;  // format_tail's scratch
 };
 
