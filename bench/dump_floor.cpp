@@ -3,6 +3,9 @@
 //
 // With --info each socket also carries INET_DIAG_INFO (struct tcp_info), as the
 // live engine asks for on every tick: the least a poll with counters can cost.
+// With --ext i or --ext m the dump asks for the attributes `ss -i`
+// (INFO, VEGASINFO, CONG) or `ss -m` (MEMINFO, SKMEMINFO) ask for: the floor of
+// those detail modes, whose kernel side costs more than a plain dump's.
 // With --loop N the dump is repeated N times, --interval-ms M apart (the gap is
 // slept, so it costs no CPU), and the CPU time per dump (getrusage, user+sys,
 // over the dumps only) is printed on stdout as one line, directly comparable
@@ -33,7 +36,7 @@ struct DumpCount {
 };
 
 // One dump of both families; false (with errno) when the kernel refuses.
-bool dump_once(int fd, bool info, std::vector<char>& buf, DumpCount& out) {
+bool dump_once(int fd, uint8_t ext, std::vector<char>& buf, DumpCount& out) {
   out = {};
   for (int family : {AF_INET, AF_INET6}) {
     struct {
@@ -46,7 +49,7 @@ bool dump_once(int fd, bool info, std::vector<char>& buf, DumpCount& out) {
     req.r.sdiag_family = static_cast<__u8>(family);
     req.r.sdiag_protocol = IPPROTO_TCP;
     req.r.idiag_states = ~0u;
-    if (info) req.r.idiag_ext = static_cast<__u8>(1u << (INET_DIAG_INFO - 1));
+    req.r.idiag_ext = ext;
     if (send(fd, &req, sizeof req, 0) < 0) return false;
     for (bool done = false; !done;) {
       ssize_t n = recv(fd, buf.data(), buf.size(), 0);
@@ -79,7 +82,7 @@ double mono_us() {
 }
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr, "usage: sw_dump_floor [--info] [--loop N] [--interval-ms M]\n");
+  std::fprintf(stderr, "usage: sw_dump_floor [--info | --ext i|m] [--loop N] [--interval-ms M]\n");
   std::exit(2);
 }
 
@@ -94,11 +97,24 @@ long number(const char* s) {
 
 int main(int argc, char** argv) {
   bool info = false;
+  uint8_t ext = 0;  // idiag_ext
+  auto bit = [](int a) { return static_cast<uint8_t>(1u << (a - 1)); };
   long loops = 0, interval_ms = 0;  // loops 0: one dump, the original summary on stderr
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
     if (k == "--info") {
       info = true;
+      ext = bit(INET_DIAG_INFO);
+    } else if (k == "--ext" && i + 1 < argc) {
+      std::string m = argv[++i];
+      if (m == "i")
+        ext = static_cast<uint8_t>(bit(INET_DIAG_INFO) | bit(INET_DIAG_VEGASINFO) |
+                                   bit(INET_DIAG_CONG));
+      else if (m == "m")
+        ext = static_cast<uint8_t>(bit(INET_DIAG_MEMINFO) | bit(INET_DIAG_SKMEMINFO));
+      else
+        usage();
+      info = m == "i";
     } else if (k == "--loop" && i + 1 < argc) {
       loops = number(argv[++i]);
       if (loops == 0) usage();
@@ -113,7 +129,7 @@ int main(int argc, char** argv) {
   std::vector<char> buf(64 * 1024);
   DumpCount c;
   if (loops == 0) {
-    if (!dump_once(fd, info, buf, c)) return perror("sock_diag dump"), 1;
+    if (!dump_once(fd, ext, buf, c)) return perror("sock_diag dump"), 1;
     std::fprintf(stderr, "%llu sockets, %llu bytes\n", c.msgs, c.bytes);
     return 0;
   }
@@ -127,7 +143,7 @@ int main(int argc, char** argv) {
       }
     }
     double w0 = mono_us();
-    if (!dump_once(fd, info, buf, c)) return perror("sock_diag dump"), 1;
+    if (!dump_once(fd, ext, buf, c)) return perror("sock_diag dump"), 1;
     wall += mono_us() - w0;
   }
   double cpu = cpu_us() - cpu0;

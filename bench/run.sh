@@ -99,9 +99,12 @@ modes() {
 -tanp|-tanp|lsof|-i;-n;-P
 -tanp|-tanp|floor:procfd|-
 -tani|-tani|ss|-tani
+-tani|-tani|floor:dump-i|-
 -tanm|-tanm|ss|-tanm
+-tanm|-tanm|floor:dump-m|-
 -tane|-tane|ss|-tane
 -tano|-tano|ss|-tano
+-tano|-tano|floor:dump|-
 -tanoie|-tanoie|ss|-tanoie
 -s|-s|ss|-s
 selective|-tn;dport = :$kPort|ss|-tn;dport = :$kPort
@@ -137,6 +140,8 @@ run_one() {  # tool args... -> "WALL CPU MAXRSS_KB EXIT"
   case "$tool" in
     sockwatch) ip netns exec "$ns" "$MEASURE" "$SW" "$@" ;;
     floor:dump) ip netns exec "$ns" "$MEASURE" "$build/bench/sw_dump_floor" ;;
+    floor:dump-i) ip netns exec "$ns" "$MEASURE" "$build/bench/sw_dump_floor" --ext i ;;
+    floor:dump-m) ip netns exec "$ns" "$MEASURE" "$build/bench/sw_dump_floor" --ext m ;;
     floor:procfd) ip netns exec "$ns" "$MEASURE" "$build/bench/sw_procfd_floor" ;;
     *) ip netns exec "$ns" "$MEASURE" "$tool" "$@" ;;
   esac
@@ -144,6 +149,8 @@ run_one() {  # tool args... -> "WALL CPU MAXRSS_KB EXIT"
 tool_name() {
   case "$1" in
     floor:dump) echo "sock_diag dump floor" ;;
+    floor:dump-i) echo "sock_diag dump floor (-i attributes)" ;;
+    floor:dump-m) echo "sock_diag dump floor (-m attributes)" ;;
     floor:procfd) echo "/proc fd floor (parallel walk)" ;;
     *) echo "$1 $2" ;;
   esac

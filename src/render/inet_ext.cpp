@@ -180,29 +180,76 @@ std::string pct(uint64_t part, uint64_t whole) {
 
 // ss's tcp_show_info + tcp_stats_print, 6.1 field order (6.1 ends with
 // rcv_ooopack and snd_wnd; rcv_wnd and rehash came later).
-void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
-                   const RenderOptions& opt) {
+// Where tcp_info_text's bytes go: appended (StringOut), or only counted
+// (LengthOut: the ss table measures each row's -i text when the row is added
+// and prints it later from the record; counting an integer costs no copy).
+struct StringOut {
+  std::string& s;
+  void lit(std::string_view v) { s.append(v); }
+  void ch(char c) { s.push_back(c); }
+  void i(int64_t v) { num::i(s, v); }
+  void g(double v) { num::g(s, v); }
+  void bw(double v, bool numeric) { append_bw(s, v, numeric); }
+  // " key:VALUE" in one append (num::kv makes two).
+  void kv(std::string_view key, uint64_t v) {
+    char b[64];
+    if (key.size() > 40) return num::kv(s, key, v);
+    std::memcpy(b, key.data(), key.size());
+    s.append(b, static_cast<size_t>(num::put_u64(b + key.size(), v) - b));
+  }
+};
+struct LengthOut {
+  size_t n = 0;
+  std::string tmp;
+  void lit(std::string_view v) { n += v.size(); }
+  void ch(char) { ++n; }
+  void u(uint64_t v) {
+    char b[24];
+    n += static_cast<size_t>(num::put_u64(b, v) - b);
+  }
+  void i(int64_t v) {
+    if (v < 0) ++n;
+    u(v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v));
+  }
+  void g(double v) {
+    tmp.clear();
+    num::g(tmp, v);
+    n += tmp.size();
+  }
+  void bw(double v, bool numeric) {
+    tmp.clear();
+    append_bw(tmp, v, numeric);
+    n += tmp.size();
+  }
+  void kv(std::string_view key, uint64_t v) {
+    n += key.size();
+    u(v);
+  }
+};
+
+template <typename Out>
+void tcp_info_text(Out& out, const SocketRecord& r, const InetExt& e, const RenderOptions& opt) {
   const tcp_info& i = *e.info;
-  using num::kv;
+  auto kv = [](Out& o, std::string_view key, uint64_t v) { o.kv(key, v); };
   // ss prints these u32 fields with %d.
   auto kd = [&](std::string_view key, uint32_t v) {
-    out += key;
-    num::i(out, static_cast<int32_t>(v));
+    out.lit(key);
+    out.i(static_cast<int32_t>(v));
   };
   auto kg = [&](std::string_view key, double v) {
-    out += key;
-    num::g(out, v);
+    out.lit(key);
+    out.g(v);
   };
   if (opt.show_options) {
-    if (i.tcpi_options & TCPI_OPT_TIMESTAMPS) out += " ts";
-    if (i.tcpi_options & TCPI_OPT_SACK) out += " sack";
-    if (i.tcpi_options & TCPI_OPT_ECN) out += " ecn";
-    if (i.tcpi_options & TCPI_OPT_ECN_SEEN) out += " ecnseen";
-    if (i.tcpi_options & TCPI_OPT_SYN_DATA) out += " fastopen";
+    if (i.tcpi_options & TCPI_OPT_TIMESTAMPS) out.lit(" ts");
+    if (i.tcpi_options & TCPI_OPT_SACK) out.lit(" sack");
+    if (i.tcpi_options & TCPI_OPT_ECN) out.lit(" ecn");
+    if (i.tcpi_options & TCPI_OPT_ECN_SEEN) out.lit(" ecnseen");
+    if (i.tcpi_options & TCPI_OPT_SYN_DATA) out.lit(" fastopen");
   }
   if (!e.cong.empty()) {
-    out += ' ';
-    out += std::string_view(e.cong).substr(0, 15);  // ss copies into a 16-byte buffer
+    out.ch(' ');
+    out.lit(std::string_view(e.cong).substr(0, 15));  // ss copies into a 16-byte buffer
   }
   if (i.tcpi_options & TCPI_OPT_WSCALE) {
     kv(out, " wscale:", i.tcpi_snd_wscale);
@@ -232,20 +279,20 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
   if (i.tcpi_data_segs_in) kv(out, " data_segs_in:", i.tcpi_data_segs_in);
   if (e.dctcp) {
     if (e.dctcp->dctcp_enabled)
-      fmt::format_to(It(out), " dctcp:(ce_state:{},alpha:{},ab_ecn:{},ab_tot:{})",
-                     e.dctcp->dctcp_ce_state, e.dctcp->dctcp_alpha, e.dctcp->dctcp_ab_ecn,
-                     e.dctcp->dctcp_ab_tot);
+      out.lit(fmt::format(" dctcp:(ce_state:{},alpha:{},ab_ecn:{},ab_tot:{})",
+                          e.dctcp->dctcp_ce_state, e.dctcp->dctcp_alpha, e.dctcp->dctcp_ab_ecn,
+                          e.dctcp->dctcp_ab_tot));
     else
-      out += " dctcp:fallback_mode";
+      out.lit(" dctcp:fallback_mode");
   }
   if (e.bbr) {
     uint64_t bw = (uint64_t{e.bbr->bbr_bw_hi} << 32) | e.bbr->bbr_bw_lo;
-    out += " bbr:(bw:";
-    append_bw(out, static_cast<double>(bw) * 8.0, opt.numeric);
+    out.lit(" bbr:(bw:");
+    out.bw(static_cast<double>(bw) * 8.0, opt.numeric);
     kg("bps,mrtt:", e.bbr->bbr_min_rtt / 1000.0);
     if (e.bbr->bbr_pacing_gain) kg(",pacing_gain:", e.bbr->bbr_pacing_gain / 256.0);
     if (e.bbr->bbr_cwnd_gain) kg(",cwnd_gain:", e.bbr->bbr_cwnd_gain / 256.0);
-    out += ")";
+    out.lit(")");
   }
   // "send": cwnd * mss over the smoothed rtt, or Vegas' rtt when it has one.
   double vrtt = i.tcpi_rtt;
@@ -254,42 +301,42 @@ void tcp_info_text(std::string& out, const SocketRecord& r, const InetExt& e,
   if (vrtt > 0 && i.tcpi_snd_mss && i.tcpi_snd_cwnd) {
     double bps = static_cast<double>(i.tcpi_snd_cwnd) * i.tcpi_snd_mss * 8000000. / vrtt;
     if (bps != 0) {
-      out += " send ";
-      append_bw(out, bps, opt.numeric);
-      out += "bps";
+      out.lit(" send ");
+      out.bw(bps, opt.numeric);
+      out.lit("bps");
     }
   }
   if (i.tcpi_last_data_sent) kv(out, " lastsnd:", i.tcpi_last_data_sent);
   if (i.tcpi_last_data_recv) kv(out, " lastrcv:", i.tcpi_last_data_recv);
   if (i.tcpi_last_ack_recv) kv(out, " lastack:", i.tcpi_last_ack_recv);
   if (i.tcpi_pacing_rate && i.tcpi_pacing_rate != ~0ULL) {
-    out += " pacing_rate ";
-    append_bw(out, static_cast<double>(i.tcpi_pacing_rate) * 8., opt.numeric);
-    out += "bps";
+    out.lit(" pacing_rate ");
+    out.bw(static_cast<double>(i.tcpi_pacing_rate) * 8., opt.numeric);
+    out.lit("bps");
     if (i.tcpi_max_pacing_rate && i.tcpi_max_pacing_rate != ~0ULL) {
-      out += '/';
-      append_bw(out, static_cast<double>(i.tcpi_max_pacing_rate) * 8., opt.numeric);
-      out += "bps";
+      out.ch('/');
+      out.bw(static_cast<double>(i.tcpi_max_pacing_rate) * 8., opt.numeric);
+      out.lit("bps");
     }
   }
   if (i.tcpi_delivery_rate) {
-    out += " delivery_rate ";
-    append_bw(out, static_cast<double>(i.tcpi_delivery_rate) * 8., opt.numeric);
-    out += "bps";
+    out.lit(" delivery_rate ");
+    out.bw(static_cast<double>(i.tcpi_delivery_rate) * 8., opt.numeric);
+    out.lit("bps");
   }
   if (i.tcpi_delivered) kv(out, " delivered:", i.tcpi_delivered);
   if (i.tcpi_delivered_ce) kv(out, " delivered_ce:", i.tcpi_delivered_ce);
-  if (i.tcpi_delivery_rate_app_limited) out += " app_limited";
+  if (i.tcpi_delivery_rate_app_limited) out.lit(" app_limited");
   if (i.tcpi_busy_time) {
     kv(out, " busy:", i.tcpi_busy_time / 1000);
-    out += "ms";
+    out.lit("ms");
     if (i.tcpi_rwnd_limited) {
       kv(out, " rwnd_limited:", i.tcpi_rwnd_limited / 1000);
-      out += "ms(" + pct(i.tcpi_rwnd_limited, i.tcpi_busy_time) + "%)";
+      out.lit("ms(" + pct(i.tcpi_rwnd_limited, i.tcpi_busy_time) + "%)");
     }
     if (i.tcpi_sndbuf_limited) {
       kv(out, " sndbuf_limited:", i.tcpi_sndbuf_limited / 1000);
-      out += "ms(" + pct(i.tcpi_sndbuf_limited, i.tcpi_busy_time) + "%)";
+      out.lit("ms(" + pct(i.tcpi_sndbuf_limited, i.tcpi_busy_time) + "%)");
     }
   }
   if (i.tcpi_unacked) kv(out, " unacked:", i.tcpi_unacked);
@@ -597,8 +644,11 @@ std::string format_bw(double bw, bool numeric) {
   return out;
 }
 
-void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,
-                     const CgroupNames* cgroups) {
+namespace {
+// append_inet_ext, with the tcp_info text counted into `info_len` instead of
+// appended when it is set (the rest is short: formatted either way).
+void inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,
+              const CgroupNames* cgroups, LengthOut* info_len) {
   if (r.from_proc) {
     proc_ext(out, r, opt);
     return;
@@ -626,11 +676,31 @@ void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOption
     } else if (proto == IPPROTO_MPTCP) {
       mptcp_info_text(out, e->raw_info);
     } else {
-      if (e->info) tcp_info_text(out, r, *e, opt);
+      if (e->info && info_len) {
+        tcp_info_text(*info_len, r, *e, opt);
+      } else if (e->info) {
+        StringOut o{out};
+        tcp_info_text(o, r, *e, opt);
+      }
       md5_text(out, e->md5sig);
       ulp_text(out, e->ulp);
     }
   }
+}
+
+}  // namespace
+
+void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,
+                     const CgroupNames* cgroups) {
+  inet_ext(out, r, opt, cgroups, nullptr);
+}
+
+size_t inet_ext_length(const SocketRecord& r, const RenderOptions& opt, const CgroupNames* cgroups,
+                       std::string& scratch) {
+  scratch.clear();
+  LengthOut info;
+  inet_ext(scratch, r, opt, cgroups, &info);
+  return scratch.size() + info.n;
 }
 
 }  // namespace sw

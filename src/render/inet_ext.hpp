@@ -26,5 +26,9 @@ void append_bw(std::string& out, double bps, bool numeric);
 // Appends everything that follows the users:(...) text for one inet socket.
 void append_inet_ext(std::string& out, const SocketRecord& r, const RenderOptions& opt,
                      const CgroupNames* cgroups);
+// The length of what append_inet_ext would append, without copying the
+// tcp_info text (`scratch` holds the rest of it, formatted).
+size_t inet_ext_length(const SocketRecord& r, const RenderOptions& opt, const CgroupNames* cgroups,
+                       std::string& scratch);
 
 }  // namespace sw

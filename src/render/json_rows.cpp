@@ -10,6 +10,7 @@
 #include "enrich/container.hpp"
 #include "procfs/owner_index.hpp"
 #include "render/family_rows.hpp"
+#include "render/numfmt.hpp"
 
 namespace sw {
 
@@ -46,10 +47,19 @@ std::string_view family_name(int af) {
 
 namespace {
 
+// num::ip4/ip6 print what glibc's inet_ntop prints, without its sprintf.
 std::string numeric_addr(const IpAddr& a) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(a.family, a.bytes.data(), buf, sizeof buf);
-  return buf;
+  std::string out;
+  if (a.family == AF_INET) {
+    num::ip4(out, a.bytes.data());
+  } else if (a.family == AF_INET6) {
+    num::ip6(out, a.bytes.data());
+  } else {
+    char buf[INET6_ADDRSTRLEN] = {};
+    inet_ntop(a.family, a.bytes.data(), buf, sizeof buf);
+    out = buf;
+  }
+  return out;
 }
 
 void skmem(JsonWriter& w, const std::vector<uint32_t>& m) {
@@ -360,7 +370,9 @@ void JsonSocketFormatter::write(JsonWriter& w, const SocketRecord& r, bool with_
     if (r.family != AF_VSOCK) w.field("uid", r.uid);  // vsock_diag reports no uid
     // The /proc path has no cookie; there this key has always carried the
     // sk pointer ss prints, and keeps doing so (the schema is unchanged).
-    w.field("cookie", fmt::format("{:x}", r.from_proc ? r.proc_sk : r.cookie));
+    std::string hex;
+    num::x(hex, r.from_proc ? r.proc_sk : r.cookie);
+    w.field("cookie", std::string_view(hex));
     if (r.mark && *r.mark) w.field("fwmark", *r.mark);
     if (r.v6only && r.family == AF_INET6) w.field("v6only", *r.v6only != 0);
     if (r.shutdown) {

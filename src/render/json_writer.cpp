@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
+
+#include "render/numfmt.hpp"
 
 namespace sw {
 
@@ -64,15 +67,39 @@ void JsonWriter::end_array() {
 
 void JsonWriter::key(std::string_view k) {
   sep();
-  out_->push_back('"');
-  out_->append(k);  // keys are our own snake_case ASCII
-  out_->append("\":");
+  // Keys are our own snake_case ASCII: one append, no escaping.
+  char b[64];
+  if (k.size() + 3 <= sizeof b) {
+    b[0] = '"';
+    std::memcpy(b + 1, k.data(), k.size());
+    b[k.size() + 1] = '"';
+    b[k.size() + 2] = ':';
+    out_->append(b, k.size() + 3);
+  } else {
+    out_->push_back('"');
+    out_->append(k);
+    out_->append("\":");
+  }
   after_key_ = true;
 }
+
+namespace {
+// Bytes JSON carries as they are: printable ASCII other than '"' and '\\'.
+bool plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+}  // namespace
 
 void JsonWriter::string_body(std::string_view s) {
   out_->push_back('"');
   for (size_t i = 0; i < s.size();) {
+    // A run of plain bytes goes in one append (addresses, names, states:
+    // nearly every string); push_back per byte was -tanj's largest cost.
+    size_t j = i;
+    while (j < s.size() && plain(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i) {
+      out_->append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       // Strict RFC 3629 (core/utf8.hpp): a lenient check let surrogates and
@@ -124,13 +151,14 @@ void JsonWriter::value(std::string_view s) {
   sep();
   string_body(s);
 }
+// Integers without fmt's run-time format parsing (render/numfmt).
 void JsonWriter::value(uint64_t v) {
   sep();
-  fmt::format_to(std::back_inserter(*out_), "{}", v);
+  num::u(*out_, v);
 }
 void JsonWriter::value(int64_t v) {
   sep();
-  fmt::format_to(std::back_inserter(*out_), "{}", v);
+  num::i(*out_, v);
 }
 void JsonWriter::value(double v) {
   sep();

@@ -11,6 +11,7 @@
 #include "core/escape.hpp"
 #include "render/family_rows.hpp"
 #include "render/inet_ext.hpp"
+#include "render/inet_ext_pack.hpp"
 #include "render/numfmt.hpp"
 #include "render/packet_rows.hpp"
 #include "render/skmem.hpp"
@@ -35,6 +36,7 @@ SsRowFormatter::SsRowFormatter(RowContext ctx) : ctx_(std::move(ctx)), services_
 // owner gate): the cell formatters only read data.
 void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
   for (auto& c : cells_) c.clear();
+  defer_ = false;
   switch (r.family) {
     case AF_UNIX:
       unix_cells(r);
@@ -61,7 +63,15 @@ void SsRowFormatter::add(TextTable& table, const SocketRecord& r) {
   cells_[kColNetns] = netns_text_;
   std::array<std::string_view, kColCount> views;
   for (size_t i = 0; i < kColCount; ++i) views[i] = cells_[i];
-  table.add_row(views);
+  if (defer_)
+    table.add_row(views, tail_image_, tail_len_, this);
+  else
+    table.add_row(views);
+}
+
+void SsRowFormatter::format_tail(std::string_view image, std::string& out) const {
+  unpack_inet_ext(image, tail_rec_);
+  append_inet_ext(out, tail_rec_, ctx_.opt, ctx_.cgroups);
 }
 
 void SsRowFormatter::users(const SocketRecord& r, std::string& out) {
@@ -148,7 +158,26 @@ void SsRowFormatter::inet_cells(const SocketRecord& r) {
   port_text(cells_[kColPeerPort], r, r.rport);
   std::string& proc = cells_[kColProcess];
   users(r, proc);
-  append_inet_ext(proc, r, ctx_.opt, ctx_.cgroups);
+  // -i: the extension text is measured now (the Process width counts it;
+  // its tcp_info part is counted, not copied) and
+  // made again at render time from the record's image, which the table holds
+  // in ~35 bytes where the text took ~110 after the text codec. Without -i
+  // (-m, -e, -o alone) the text is short or the same from row to row, the
+  // text codec holds it in a few bytes and formatting it twice would cost
+  // more than it saves. ss cuts a field at 65535 bytes; such a rare row
+  // keeps its text.
+  if (r.from_proc || !ctx_.opt.show_tcpinfo) {
+    append_inet_ext(proc, r, ctx_.opt, ctx_.cgroups);
+    return;
+  }
+  tail_len_ = inet_ext_length(r, ctx_.opt, ctx_.cgroups, tail_text_);
+  if (tail_len_ == 0) return;
+  if (proc.size() + tail_len_ > 65535) {
+    append_inet_ext(proc, r, ctx_.opt, ctx_.cgroups);
+    return;
+  }
+  pack_inet_ext(r, tail_image_);
+  defer_ = true;
 }
 
 void SsRowFormatter::unix_cells(const SocketRecord& r) {

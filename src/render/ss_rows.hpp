@@ -28,7 +28,7 @@ struct RowContext {
   uint32_t dbs = 0;                    // selected tables (ss's dg_proto leftovers)
 };
 
-class SsRowFormatter {
+class SsRowFormatter : public TailFormatter {
  public:
   explicit SsRowFormatter(RowContext ctx);
   // Formats and adds one row to `table`.
@@ -42,6 +42,9 @@ class SsRowFormatter {
     netns_text_ = ns.text();
     ifnames_ = std::move(names);
   }
+  // The inet extension text (-i/-m/-e/-o...) of a row whose record image the
+  // table held instead (see inet_ext_pack.hpp).
+  void format_tail(std::string_view image, std::string& out) const override;
 
  private:
   void inet_cells(const SocketRecord& r);
@@ -60,6 +63,12 @@ class SsRowFormatter {
   NetlinkProtocols nl_protos_;
   std::array<std::string, kColCount> cells_;
   std::string netns_text_;
+  // The row being added: its extension text (measured, then dropped) and
+  // record image, when the extension is deferred to render time.
+  bool defer_ = false;
+  std::string tail_text_, tail_image_;  // scratch text, the record's image
+  size_t tail_len_ = 0;
+  mutable SocketRecord tail_rec_;  // format_tail's scratch
 };
 
 }  // namespace sw

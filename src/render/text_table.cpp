@@ -39,6 +39,13 @@ constexpr std::array<ColSpec, kColCount> kCols = {{{"Netns", "", false},
 //     n bytes                   `prefix` bytes of the previous row's field, then these
 // An unchanged field costs under a bit on average, a changed number a few
 // bytes; a row that shares nothing costs its text plus two bytes per field.
+// Then the deferred tail:
+//   varint L                  0: none; 1: as long as the last tail; else length + 2
+//   repeated over its 32-bit words (the last one zero-padded), against the
+//   last tail's words (zero past its end):
+//     varint skip               words equal to the last tail's
+//     varint zigzag(delta)      (if words remain) the next word minus the last's
+// A counter that moved or a timer that ticked costs two or three bytes.
 namespace {
 
 void put_varint(std::string& out, size_t v) {
@@ -55,6 +62,50 @@ size_t get_varint(const char*& p) {
     auto b = static_cast<unsigned char>(*p++);
     v |= static_cast<size_t>(b & 0x7f) << shift;
     if (!(b & 0x80)) return v;
+  }
+}
+
+// Word i of a tail image (whole words: images are padded), 0 past its end. A
+// fixed 4-byte copy: a variable-length one became a byte loop and a
+// store-forwarding stall that cost a third of add_row.
+uint32_t load_word(std::string_view s, size_t i) {
+  uint32_t w = 0;
+  if ((i + 1) * 4 <= s.size()) std::memcpy(&w, s.data() + i * 4, 4);
+  return w;
+}
+
+// `prev` and `cur` hold whole words; `prev` may be shorter or longer.
+void encode_words(std::string& out, std::string_view prev, std::string_view cur) {
+  size_t n = cur.size() / 4, skip = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t p = load_word(prev, i), c = load_word(cur, i);
+    if (p == c) {
+      ++skip;
+      continue;
+    }
+    put_varint(out, skip);
+    skip = 0;
+    auto d = static_cast<int32_t>(c - p);
+    put_varint(out, (static_cast<uint32_t>(d) << 1) ^ static_cast<uint32_t>(d >> 31));
+  }
+  if (skip) put_varint(out, skip);
+}
+
+// Decodes `n` words against `prev` into `cur` (resized to n words).
+void decode_words(const char*& p, std::string_view prev, std::string& cur, size_t n) {
+  cur.resize(n * 4);
+  for (size_t i = 0; i < n;) {
+    size_t skip = get_varint(p);
+    for (size_t k = 0; k < skip && i < n; ++k, ++i) {
+      uint32_t w = load_word(prev, i);
+      std::memcpy(cur.data() + i * 4, &w, 4);
+    }
+    if (i >= n) break;
+    auto z = static_cast<uint32_t>(get_varint(p));
+    uint32_t d = (z >> 1) ^ (0u - (z & 1));
+    uint32_t w = load_word(prev, i) + d;
+    std::memcpy(cur.data() + i * 4, &w, 4);
+    ++i;
   }
 }
 
@@ -94,6 +145,11 @@ void TextTable::add_header() {
 }
 
 void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
+  add_row(cells, {}, 0, nullptr);
+}
+
+void TextTable::add_row(const std::array<std::string_view, kColCount>& cells,
+                        std::string_view image, size_t tail_len, const TailFormatter* fmt) {
   max_len_[kColProcess] = std::max(max_len_[kColProcess], pending_process_len_);
   pending_process_len_ = -1;
   fields_.clear();
@@ -104,7 +160,7 @@ void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
     auto text = cells[i].substr(0, std::min<size_t>(cells[i].size(), 65535));
     if (i == kColProcess) {
       process = text;
-      pending_process_len_ = static_cast<int>(text.size());
+      pending_process_len_ = static_cast<int>(text.size() + (fmt ? tail_len : 0));
     } else {
       fields_.push_back(text);
       max_len_[i] = std::max(max_len_[i], static_cast<int>(text.size()));
@@ -137,6 +193,19 @@ void TextTable::add_row(const std::array<std::string_view, kColCount>& cells) {
     scratch_.append(f.substr(common));
   }
   if (skip) put_varint(scratch_, skip);
+
+  if (!fmt) {
+    put_varint(scratch_, 0);
+  } else {
+    tail_fmt_ = fmt;
+    size_t last_len = prev_tail_len_;
+    put_varint(scratch_, image.size() == last_len && last_len ? 1 : image.size() + 2);
+    cur_tail_.assign(image);
+    if (size_t r = cur_tail_.size() % 4) cur_tail_.append(4 - r, '\0');
+    encode_words(scratch_, prev_tail_, cur_tail_);
+    prev_tail_.swap(cur_tail_);
+    prev_tail_len_ = image.size();
+  }
 
   cur_text_.clear();
   cur_ends_.clear();
@@ -190,6 +259,13 @@ void TextTable::read_row(ReadState& st) const {
     st.cur_ends.push_back(static_cast<uint32_t>(st.cur.size()));
     ++i;
   }
+  size_t l = get_varint(p);
+  st.tail_len = l == 0 ? 0 : l == 1 ? st.last_tail : l - 2;
+  if (l) {
+    st.prev_tail.swap(st.tail);
+    decode_words(p, st.prev_tail, st.tail, (st.tail_len + 3) / 4);
+    st.last_tail = st.tail_len;
+  }
   st.pos = static_cast<size_t>(p - base);
 }
 
@@ -205,6 +281,8 @@ void TextTable::truncate(size_t rows) {
   }
   prev_text_ = std::move(st.cur);
   prev_ends_ = std::move(st.cur_ends);
+  prev_tail_ = std::move(st.tail);
+  prev_tail_len_ = st.last_tail;
   rows_ = rows;
 }
 
@@ -213,6 +291,8 @@ void TextTable::clear_rows() {
   chunks_.clear();
   prev_text_.clear();
   prev_ends_.clear();
+  prev_tail_.clear();
+  prev_tail_len_ = 0;
   rows_ = 0;
 }
 
@@ -307,6 +387,11 @@ void TextTable::render(Writer& w_out, int screen_width) const {
       }
       out.append(text);
       printed += static_cast<int>(text.size());
+      if (c == kColProcess && st.tail_len) {
+        size_t before = out.size();
+        tail_fmt_->format_tail(std::string_view(st.tail).substr(0, st.tail_len), out);
+        printed += static_cast<int>(out.size() - before);
+      }
       if (!kCols[c].right && w) {
         int s = w - printed;
         if (s > 0) out.append(static_cast<size_t>(s), ' ');

@@ -7,6 +7,10 @@
 // state, queues, addresses, and in -i/-m/-e/-o the field names and most
 // values), so 100k rows of -tani (~49 MB of text) fit in a few MB. Owns layout
 // only: callers decide what goes in each cell.
+// A row may end in a deferred tail: the caller gives the tail's text length
+// (for the widths) and a byte image it can format again at render time (the
+// -i/-m/-e/-o text is ~110 bytes a row even after the text codec; the record
+// fields it comes from are a few changed words a row).
 #pragma once
 
 #include <array>
@@ -19,6 +23,14 @@
 namespace sw {
 
 class Writer;
+
+// Turns a deferred tail's image back into its text (the same bytes, so the
+// widths measured from the length given to add_row hold).
+class TailFormatter {
+ public:
+  virtual ~TailFormatter() = default;
+  virtual void format_tail(std::string_view image, std::string& out) const = 0;
+};
 
 enum Col : uint8_t {
   kColNetns = 0,  // --all-netns only: the namespace a row belongs to
@@ -46,6 +58,11 @@ class TextTable {
   void add_header();
   // Cells for every column, enabled or not (disabled ones are dropped).
   void add_row(const std::array<std::string_view, kColCount>& cells);
+  // The same with a tail after the Process cell: `tail_len` bytes of text
+  // that `fmt` makes from `image` (the cell and its tail at most 65535 bytes,
+  // ss's field limit, which the caller checks). `fmt` must outlive render().
+  void add_row(const std::array<std::string_view, kColCount>& cells, std::string_view image,
+               size_t tail_len, const TailFormatter* fmt);
   size_t rows() const { return rows_; }
   bool empty() const { return rows_ == 0; }
 
@@ -84,6 +101,11 @@ class TextTable {
   std::vector<std::string_view> fields_;  // the row being added, split into fields
   std::string cur_text_;
   std::vector<uint32_t> cur_ends_;
+  // The last row's tail image (padded to words), which the next tail is
+  // encoded against; rows without a tail leave it as it was.
+  std::string prev_tail_, cur_tail_;
+  size_t prev_tail_len_ = 0;  // its unpadded length
+  const TailFormatter* tail_fmt_ = nullptr;
 
   // Decoding state: after read_row, `cur` holds the row's fields back to back
   // (cur_ends their ends) and `prev` the row before.
@@ -91,6 +113,9 @@ class TextTable {
     size_t chunk = 0, pos = 0;
     std::string prev, cur;
     std::vector<uint32_t> prev_ends, cur_ends;
+    std::string tail, prev_tail;  // the latest tail image (words), the one before
+    size_t tail_len = 0;          // its byte length, 0: this row has no tail
+    size_t last_tail = 0;         // the byte length of the latest tail
   };
   void read_row(ReadState& st) const;
   size_t cell_fields() const;  // enabled columns other than Process

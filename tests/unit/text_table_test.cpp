@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "render/output.hpp"
 
@@ -124,6 +126,68 @@ TEST(TextTable, NetnsColumnLeadsWhenEnabledAndHeaderNamesIt) {
             "Netns      Netid Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
             "blue       tcp   0      0          127.0.0.1:80        0.0.0.0:*          \n"
             "4026531840 udp   0      0              [::1]:5353         [::]:*          \n");
+}
+
+// A tail image of decimal numbers, one per word, formatted as " n=V".
+class NumberTails : public TailFormatter {
+ public:
+  void format_tail(std::string_view image, std::string& out) const override {
+    for (size_t i = 0; i + 4 <= image.size(); i += 4) {
+      uint32_t v;
+      std::memcpy(&v, image.data() + i, 4);
+      out += " n=" + std::to_string(v);
+    }
+  }
+  static std::string image(std::vector<uint32_t> v) {
+    return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4);
+  }
+  std::string text(std::vector<uint32_t> v) const {
+    std::string out;
+    format_tail(image(v), out);
+    return out;
+  }
+};
+
+TEST(TextTable, DeferredTailsRenderAsTheirTextWould) {
+  NumberTails tails;
+  std::vector<std::vector<uint32_t>> rows = {
+      {1, 2, 3}, {1, 2, 3}, {1, 70000, 3, 4}, {5}, {}, {0xffffffffu, 0, 7}, {0xffffffffu, 1, 7}};
+  TextTable deferred, inline_text;
+  for (auto* t : {&deferred, &inline_text}) {
+    t->disable(kColNetid);
+    t->disable(kColState);
+    t->add_header();
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string users = i % 3 ? "" : "users:((x))";
+    Row cells{"", "", "0", "0", "a:", "1", "b:", "2", ""};
+    cells.cells[kColProcess] = users;
+    if (i == 4) {  // a row without a tail between rows with one
+      deferred.add_row(cells);
+    } else {
+      std::string img = NumberTails::image(rows[i]);
+      deferred.add_row(cells, img, tails.text(rows[i]).size(), &tails);
+    }
+    std::string full = users + (i == 4 ? "" : tails.text(rows[i]));
+    cells.cells[kColProcess] = full;
+    inline_text.add_row(cells);
+  }
+  EXPECT_EQ(render(deferred, -1), render(inline_text, -1));
+  // A retried dump drops rows; the ones added after decode against the right row.
+  deferred.truncate(3);
+  inline_text.truncate(3);
+  for (auto* t : {&deferred, &inline_text}) {
+    Row cells{"", "", "0", "0", "a:", "1", "b:", "2", ""};
+    std::vector<uint32_t> v = {1, 2, 9};
+    if (t == &deferred)
+      t->add_row(cells, NumberTails::image(v), tails.text(v).size(), &tails);
+    else {
+      std::string full = tails.text(v);
+      cells.cells[kColProcess] = full;
+      t->add_row(cells);
+    }
+  }
+  EXPECT_EQ(render(deferred, -1), render(inline_text, -1));
 }
 
 }  // namespace
