@@ -35,6 +35,7 @@
 #include "render/ss_rows.hpp"
 #include "render/summary.hpp"
 #include "render/text_table.hpp"
+#include "replay_owners.hpp"
 #include "summary_mode.hpp"
 #include "usage_text.hpp"
 
@@ -256,11 +257,23 @@ int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter
   std::unique_ptr<SocketSource> source;
   std::unique_ptr<Recording> recording;
   std::function<void(Table)> runner_hook;
+  bool replayed_owners = false;
   if (!o.replay_file.empty()) {
     auto r = ReplaySource::open(o.replay_file);
     if (!r) {
       std::fprintf(stderr, "sockwatch: --replay: %s\n", r.error().message.c_str());
       return 1;
+    }
+    if (o.render.show_users) {
+      // -p from the recording's own processes; the gate never scans /proc.
+      auto known = owners_from_recording(*r);
+      if (!known) {
+        std::fprintf(stderr, "sockwatch: --replay %s: %s\n", o.replay_file.c_str(),
+                     known.error().message.c_str());
+        return 255;
+      }
+      owners = std::move(*known);
+      replayed_owners = true;
     }
     source = std::make_unique<ReplaySource>(std::move(*r));
   } else {
@@ -307,7 +320,7 @@ int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter
   }
   // Without -p the gate is a plain pass-through that never scans.
   OwnerGate gate(so, owners, emit, o.render.show_users ? kHeldRecords : 0);
-  if (!o.render.show_users) gate.pass_through();
+  if (!o.render.show_users || replayed_owners) gate.pass_through();
   int status = 0;
   CollectPlan plan = collect_plan(o, filter);
   // Enrichment as data, before any formatter sees the record (the netlink

@@ -191,10 +191,12 @@ const char* clash_with_recordings(const SsOptions& o) {
     if (o.kill)
       return "--replay cannot be combined with -K: a replayed socket is not live, and -K "
              "would destroy whatever live socket has the same addresses now";
-    if (o.render.show_users)
-      return "--replay cannot be combined with -p (or -T, -Z, -z): today's /proc would name "
-             "whatever process holds the same inode number now (the owners an evidence "
-             "recording holds are shown by sockwatch check --replay)";
+    // -p is answered from an evidence recording's processes (checked when
+    // the file is opened); threads and SELinux contexts are in none.
+    if (o.render.show_threads || o.proc_ctx)
+      return "--replay cannot be combined with -T, -Z or -z: a recording holds no threads or "
+             "security contexts, and today's /proc would name whatever process holds the same "
+             "inode number now";
     if (!o.dump_file.empty())
       return "--replay cannot be combined with -D: -D dumps the live kernel, not the recording";
     if (o.events) return "--replay cannot be combined with -E: -E follows live kernel events";

@@ -272,6 +272,24 @@ uint32_t OwnerIndex::find(uint64_t inode) const {
   }
 }
 
+OwnerIndex OwnerIndex::from_known(std::vector<KnownOwner> rows, const OwnerScanStats& stats) {
+  OwnerIndex idx;
+  idx.stats_ = stats;
+  idx.entries_.reserve(rows.size());
+  int32_t last_pid = -1;
+  for (auto& r : rows) {
+    if (r.pid != last_pid) {
+      idx.tasks_.push_back({std::move(r.comm), std::move(r.details)});
+      last_pid = r.pid;
+    }
+    auto task = static_cast<uint32_t>(idx.tasks_.size() - 1);
+    idx.entries_.push_back({r.inode, r.pid, r.pid, r.fd, task, kNone});
+  }
+  idx.stats_.sockets = idx.entries_.size();
+  idx.build_index();
+  return idx;
+}
+
 OwnerIndex OwnerIndex::scan(const OwnerScanOptions& opt) {
   OwnerIndex idx;
   idx.threads_ = opt.threads;

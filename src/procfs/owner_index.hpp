@@ -45,6 +45,19 @@ class OwnerIndex {
  public:
   static OwnerIndex scan(const OwnerScanOptions& opt);
 
+  // An index of owners known some other way, without reading /proc: the
+  // processes of an evidence recording (ss mode -p --replay). One row per
+  // (pid, fd) holding a socket, in scan order (pid ascending, then fd), so
+  // the text comes out in ss's order as after a scan.
+  struct KnownOwner {
+    uint64_t inode;
+    int32_t pid;
+    int32_t fd;
+    std::string comm;
+    std::optional<ProcessDetails> details;
+  };
+  static OwnerIndex from_known(std::vector<KnownOwner> rows, const OwnerScanStats& stats);
+
   // Appends ss 6.1's text: " users:((\"comm\",pid=N,fd=N),...)" in ss's order
   // (the reverse of scan order: higher pid first, higher fd first), with -T
   // adding tid=N. Comm is escaped for the terminal. Returns false and appends

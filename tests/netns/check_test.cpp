@@ -269,6 +269,8 @@ TEST_F(Check, ARecordingGivesTheSameFindingsAsLive) {
   json live = check({"--record", rec});
   ASSERT_EQ(last_.status, 7) << last_.err;
   ASSERT_FALSE(of(live, "reverse-shell", sh.pid).empty());
+  auto live_tanp = run_sockwatch({"-tanp"});
+  pid_t shell_pid = sh.pid;
   stop(sh);  // the replay must not look at this host
   auto again = run_sockwatch({"check", "-j", "--no-baseline", "--replay", rec});
   EXPECT_EQ(again.status, 7) << again.err;
@@ -276,10 +278,16 @@ TEST_F(Check, ARecordingGivesTheSameFindingsAsLive) {
   EXPECT_EQ(replayed["findings"], live["findings"]);
   EXPECT_EQ(replayed["source"], rec);
 
-  // ss mode reads the same recording's sockets.
+  // ss mode reads the same recording's sockets, and with -p its owners:
+  // what the live -tanp printed, though the shell is gone now.
   auto ss = run_sockwatch({"-tan", "--replay", rec});
   EXPECT_EQ(ss.status, 0) << ss.err;
   EXPECT_NE(ss.out.find("127.0.0.1:7305"), std::string::npos) << ss.out;
+  auto tanp = run_sockwatch({"-tanp", "--replay", rec});
+  EXPECT_EQ(tanp.status, 0) << tanp.err;
+  EXPECT_EQ(tanp.out, live_tanp.out);
+  EXPECT_NE(tanp.out.find("(\"sh\",pid=" + std::to_string(shell_pid) + ",fd=0)"), std::string::npos)
+      << tanp.out;
 
   // A recording cut short is refused, naming the file.
   std::string cut = tmp_ + "/cut.rec";
@@ -294,6 +302,9 @@ TEST_F(Check, ARecordingGivesTheSameFindingsAsLive) {
   auto notev = run_sockwatch({"check", "--replay", plain});
   EXPECT_EQ(notev.status, 1);
   EXPECT_NE(notev.err.find("check --record"), std::string::npos) << notev.err;
+  auto plain_p = run_sockwatch({"-tanp", "--replay", plain});
+  EXPECT_EQ(plain_p.status, 255);
+  EXPECT_NE(plain_p.err.find("check --record"), std::string::npos) << plain_p.err;
 }
 
 TEST_F(Check, NewListenersAndPeersAgainstTheBaseline) {

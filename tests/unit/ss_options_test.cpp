@@ -142,8 +142,8 @@ TEST(SsOptions, ReplayAndRecordRefuseCombinationsThatWouldLie) {
   };
   const Case cases[] = {
       {{"--replay", "f", "-tK"}, "-K"},
-      {{"--replay", "f", "-tp"}, "-p"},
-      {{"--replay", "f", "-tT"}, "-p"},
+      {{"--replay", "f", "-tT"}, "-T"},
+      {{"--replay", "f", "-tZ"}, "-Z"},
       {{"--replay", "f", "-D", "x"}, "-D"},
       {{"--replay", "f", "-tE"}, "-E"},
       {{"--replay", "f", "-s"}, "-s"},
@@ -160,6 +160,8 @@ TEST(SsOptions, ReplayAndRecordRefuseCombinationsThatWouldLie) {
     EXPECT_EQ(r.err.rfind("sockwatch: ", 0), 0u) << r.err;
   }
   EXPECT_TRUE(parse({"--replay", "f", "-tan"}).options);
+  // -p is answered from an evidence recording's processes (checked on open).
+  EXPECT_TRUE(parse({"--replay", "f", "-tanp"}).options);
   EXPECT_TRUE(parse({"--record", "g", "-s", "-ta"}).options);
   EXPECT_TRUE(parse({"--record", "g", "-tK"}).options);  // live sockets: works as it says
 }
