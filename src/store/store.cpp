@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string_view>
+#include <thread>
 
 #include "core/tables.hpp"
 #include "render/event_json.hpp"
@@ -225,10 +227,18 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path) {
 
   // WAL: readers never block the writer, and a commit is one append to the
   // -wal file, so a kill mid-write leaves the database as of the last commit.
-  {
+  // Two sockwatch processes opening one new (rollback-journal) file at once
+  // can deadlock on the switch, and SQLite then answers SQLITE_BUSY without
+  // calling the busy handler: retry it for as long as the busy timeout.
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+       ;) {
     auto st = Statement::prepare(*db, "PRAGMA journal_mode=WAL", "journal mode");
-    if (!st) return st.error();
-    if (auto r = st->step(); !r) return r.error();
+    Expected<bool> r = st ? st->step() : Expected<bool>(st.error());
+    if (r) break;
+    int rc = r.error().code & 0xff;
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline)
+      return r.error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (auto r = db->exec("PRAGMA foreign_keys=ON", "foreign keys"); !r) return r.error();
 

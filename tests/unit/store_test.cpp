@@ -308,7 +308,10 @@ TEST(Store, RefusesTextAndGarbageFilesNamingThem) {
 // writing each number to `fd` only after its commit returned.
 [[noreturn]] void writer(const std::string& path, int fd, int first, int n, int who) {
   auto s = Store::open(path);
-  if (!s) _exit(10);
+  if (!s) {
+    std::fprintf(stderr, "writer %d: %s\n", who, s.error().message.c_str());
+    _exit(10);
+  }
   for (int i = first; n < 0 || i < first + n; ++i) {
     std::vector<SocketEvent> evs;
     for (int k = 0; k < 20; ++k)
