@@ -323,6 +323,7 @@ int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter
   if (!o.render.show_users || replayed_owners) gate.pass_through();
   int status = 0;
   CollectPlan plan = collect_plan(o, filter);
+  plan.parallel_dumps = true;  // one listing: its wall time is what counts
   // Enrichment as data, before any formatter sees the record (the netlink
   // Port column's comm; owners come from the gate's index).
   RecordEnrichOptions enrich;

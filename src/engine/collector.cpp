@@ -214,14 +214,27 @@ void Collector::inet(Table t, const char* proc_env) {
   }
   // As ss: the last -4/-6/-f picks the request family; v4 then v6 otherwise.
   int family = plan_->preferred_family == AF_INET6 ? AF_INET6 : AF_INET;
-  for (;;) {
+  auto request = [&](int af) {
     DumpRequest req;
     req.table = t;
-    req.family = family;
+    req.family = af;
     req.states = plan_->states;
     req.inet_ext = plan_->inet_ext;
     if (plan_->filter && !no_bytecode_ && plan_->kernel_bytecode)
       req.bytecode = plan_->filter->bytecode();
+    return req;
+  };
+  // v6 read meanwhile (see CollectPlan::parallel_dumps); not with -K, whose
+  // destroys go in ss's order, nor with recording markers between dumps.
+  struct CancelAtExit {
+    SocketSource* src;
+    ~CancelAtExit() { src->cancel_prefetch(); }
+  } cancel_at_exit{src_};
+  bool both = family == AF_INET && plan_->preferred_family != AF_INET;
+  if (both && plan_->parallel_dumps && !plan_->kill && !before_dump_)
+    src_->prefetch(request(AF_INET6));
+  for (;;) {
+    DumpRequest req = request(family);
     auto res = dump(req, sink);
     if (res && res->kernel_error == EPERM && !req.bytecode.empty()) {
       // fwmark tests need CAP_NET_ADMIN in the kernel; filter in user space.

@@ -128,9 +128,21 @@ Expected<DiagSocket*> LiveSource::socket() {
     auto s = DiagSocket::open();
     if (!s) return s.error();
     sock_ = std::make_unique<DiagSocket>(std::move(*s));
+    // The second socket now, in the same namespace as the first (a socket
+    // belongs to the namespace its creator was in). Without one, prefetch()
+    // does nothing and every dump is read here.
+    if (auto t = DiagSocket::open()) second_ = std::make_unique<DiagSocket>(std::move(*t));
   }
   return sock_.get();
 }
+
+void LiveSource::prefetch(const DumpRequest& req) {
+  cancel_prefetch();
+  if (recorder_ || !socket() || !second_) return;
+  prefetch_ = std::make_unique<DumpPrefetch>(*second_, build_dump_request(req), kPrefetchCap);
+}
+
+void LiveSource::cancel_prefetch() { prefetch_.reset(); }
 
 Expected<void> LiveSource::open() {
   auto s = socket();
@@ -157,7 +169,13 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
       parse_error = rec.error();
     return stopped && !recorder_ ? DumpControl::kStop : DumpControl::kContinue;
   };
-  auto st = (*s)->dump_stoppable(bytes.data(), bytes.size(), on_msg, recorder_);
+  Expected<DumpStatus> st{DumpStatus{}};
+  if (prefetch_ && prefetch_->request() == bytes) {
+    std::unique_ptr<DumpPrefetch> p = std::move(prefetch_);
+    st = p->consume(on_msg);
+  } else {
+    st = (*s)->dump_stoppable(bytes.data(), bytes.size(), on_msg, recorder_);
+  }
   if (!st) return st.error();
   if (!parse_error.message.empty()) return parse_error;
   DumpResult result;

@@ -12,6 +12,7 @@
 #include "core/expected.hpp"
 #include "core/socket_record.hpp"
 #include "netlink/diag_socket.hpp"
+#include "netlink/dump_prefetch.hpp"
 
 namespace sw {
 
@@ -41,6 +42,12 @@ class SocketSource {
  public:
   virtual ~SocketSource() = default;
   virtual Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) = 0;
+  // A hint: `req` is the dump asked for after the next one. A source that can
+  // read it meanwhile (LiveSource, on a second thread) starts now; dump(req)
+  // then hands out what it read. The caller drops a prefetch it will not use
+  // with cancel_prefetch() (its replies would be stale by a later dump).
+  virtual void prefetch(const DumpRequest& /*req*/) {}
+  virtual void cancel_prefetch() {}
 };
 
 // The sdiag_protocol a dump of table `t` asks for (IPPROTO_TCP, ... 262 for
@@ -55,7 +62,17 @@ std::vector<uint8_t> build_dump_request(const DumpRequest& req);
 // with `interrupted` set: the caller rolls back what it emitted and retries.
 class LiveSource : public SocketSource {
  public:
+  LiveSource() = default;
+  // Not movable: a running prefetch points at second_.
+  LiveSource(const LiveSource&) = delete;
+  LiveSource& operator=(const LiveSource&) = delete;
   Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) override;
+  // On a second socket, opened with the first (same namespace), by a second
+  // thread; at most kPrefetchCap bytes of replies wait (netlink/dump_prefetch).
+  // Nothing while a recorder is set: a recording keeps the kernel's order.
+  void prefetch(const DumpRequest& req) override;
+  void cancel_prefetch() override;
+  static constexpr size_t kPrefetchCap = 4u << 20;
   // Opens the netlink socket now: it belongs to the network namespace the
   // thread is in at this moment, wherever later dumps are asked from.
   Expected<void> open();
@@ -69,6 +86,8 @@ class LiveSource : public SocketSource {
  private:
   Expected<DiagSocket*> socket();
   std::unique_ptr<DiagSocket> sock_;
+  std::unique_ptr<DiagSocket> second_;  // for prefetch(); null when it could not open
+  std::unique_ptr<DumpPrefetch> prefetch_;
   BufferSink recorder_;
 };
 
