@@ -4,6 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/sock_diag.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -194,6 +195,14 @@ Expected<DumpStatus> DiagSocket::dump_stoppable(const void* req, size_t len,
     // in the kernel; dirty_ makes the next request read it out first.
     if (status.stopped) return status;
   }
+}
+
+uint64_t DiagSocket::netns_cookie() const {
+  uint64_t cookie = 0;
+  socklen_t len = sizeof cookie;
+  if (getsockopt(mnl_socket_get_fd(sock_), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) != 0)
+    return 0;
+  return cookie;
 }
 
 Expected<void> DiagSocket::request_ack(const void* req, size_t len) {

@@ -81,6 +81,9 @@ class DiagSocket {
   uint32_t portid() const { return portid_; }
   // Messages skipped over this socket's life (stale or foreign replies).
   uint64_t skipped_total() const { return skipped_total_; }
+  // The network namespace the socket belongs to (SO_NETNS_COOKIE, Linux
+  // 5.14), 0 when the kernel cannot say.
+  uint64_t netns_cookie() const;
 
  private:
   explicit DiagSocket(mnl_socket* s);

@@ -128,17 +128,26 @@ Expected<DiagSocket*> LiveSource::socket() {
     auto s = DiagSocket::open();
     if (!s) return s.error();
     sock_ = std::make_unique<DiagSocket>(std::move(*s));
-    // The second socket now, in the same namespace as the first (a socket
-    // belongs to the namespace its creator was in). Without one, prefetch()
-    // does nothing and every dump is read here.
-    if (auto t = DiagSocket::open()) second_ = std::make_unique<DiagSocket>(std::move(*t));
   }
   return sock_.get();
 }
 
 void LiveSource::prefetch(const DumpRequest& req) {
   cancel_prefetch();
-  if (recorder_ || !socket() || !second_) return;
+  if (recorder_ || !socket()) return;
+  if (!second_ && !second_failed_) {
+    // Opened at the first prefetch, not with the first socket: a listing of
+    // netlink sockets (dumped before any inet table) must not show it. It
+    // must belong to the first socket's namespace, which the thread may have
+    // left since: compared by cookie, and without one no prefetch.
+    auto t = DiagSocket::open();
+    uint64_t cookie = t ? t->netns_cookie() : 0;
+    if (cookie && cookie == sock_->netns_cookie())
+      second_ = std::make_unique<DiagSocket>(std::move(*t));
+    else
+      second_failed_ = true;
+  }
+  if (!second_) return;
   prefetch_ = std::make_unique<DumpPrefetch>(*second_, build_dump_request(req), kPrefetchCap);
 }
 

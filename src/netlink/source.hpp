@@ -67,12 +67,12 @@ class LiveSource : public SocketSource {
   LiveSource(const LiveSource&) = delete;
   LiveSource& operator=(const LiveSource&) = delete;
   Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) override;
-  // On a second socket, opened with the first (same namespace), by a second
-  // thread; at most kPrefetchCap bytes of replies wait (netlink/dump_prefetch).
+  // On a second socket (in the first one's namespace), by a second thread;
+  // at most kPrefetchCap bytes of replies wait (netlink/dump_prefetch).
   // Nothing while a recorder is set: a recording keeps the kernel's order.
   void prefetch(const DumpRequest& req) override;
   void cancel_prefetch() override;
-  static constexpr size_t kPrefetchCap = 4u << 20;
+  static constexpr size_t kPrefetchCap = 2u << 20;
   // Opens the netlink socket now: it belongs to the network namespace the
   // thread is in at this moment, wherever later dumps are asked from.
   Expected<void> open();
@@ -86,7 +86,8 @@ class LiveSource : public SocketSource {
  private:
   Expected<DiagSocket*> socket();
   std::unique_ptr<DiagSocket> sock_;
-  std::unique_ptr<DiagSocket> second_;  // for prefetch(); null when it could not open
+  std::unique_ptr<DiagSocket> second_;  // for prefetch(), opened by the first of them
+  bool second_failed_ = false;          // it could not be opened (or not in sock_'s netns)
   std::unique_ptr<DumpPrefetch> prefetch_;
   BufferSink recorder_;
 };
