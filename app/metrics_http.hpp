@@ -1,7 +1,8 @@
 // The HTTP side of `sockwatch metrics --listen`: cpp-httplib serving
-// /metrics (and a pointer to it on /), kept in its own file so that the
-// large header compiles once. The handler is called on the server's worker
-// threads, one at a time (a scrape enters namespaces and shares caches).
+// /metrics (and a pointer to it on /), in a module loaded only then
+// (app/http: the library drags OpenSSL into every process that links it).
+// The handler is called on the server's worker threads, one at a time (a
+// scrape enters namespaces and shares caches).
 #pragma once
 
 #include <functional>
@@ -17,7 +18,8 @@ struct HttpReply {
 // Binds host:port (numeric), serves until a blocked SIGINT or SIGTERM is
 // pending (the caller blocks them in every thread first), then stops the
 // server and returns 0. Returns 1 with `error` set ("ADDR:PORT: why") when
-// the address cannot be bound or the server fails.
+// the address cannot be bound, the server fails, or the module cannot be
+// loaded (`error` names it and dlerror's reason).
 int serve_metrics(const std::string& host, int port,
                   const std::function<HttpReply(const std::string& accept)>& handler,
                   std::string& error);

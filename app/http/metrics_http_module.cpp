@@ -1,5 +1,9 @@
-#include "metrics_http.hpp"
-
+// The HTTP module (sockwatch-http.so): cpp-httplib serving /metrics. Debian's
+// libcpp-httplib.so is built with OpenSSL, brotli and zlib and initialises
+// OpenSSL when it is loaded; linked into sockwatch itself it cost every run
+// (an `ss -tan`, a `-V`) ~4.5 MB of resident memory and the loader's time.
+// So only `metrics --listen` loads it (app/metrics_http.cpp, dlopen), through
+// the one C-linkage entry point below.
 #include <httplib.h>
 #include <signal.h>
 
@@ -9,11 +13,13 @@
 #include <mutex>
 #include <thread>
 
+#include "metrics_http.hpp"
+
 namespace sw {
 
-int serve_metrics(const std::string& host, int port,
-                  const std::function<HttpReply(const std::string& accept)>& handler,
-                  std::string& error) {
+namespace {
+int serve(const std::string& host, int port,
+          const std::function<HttpReply(const std::string& accept)>& handler, std::string& error) {
   std::string where =
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   httplib::Server svr;
@@ -62,4 +68,14 @@ int serve_metrics(const std::string& host, int port,
   return 0;
 }
 
+}  // namespace
+
 }  // namespace sw
+
+// Same compiler, same libstdc++: C++ types cross this boundary as they would
+// between two translation units; C linkage only fixes the symbol's name.
+extern "C" __attribute__((visibility("default"))) int sockwatch_http_serve_metrics(
+    const std::string& host, int port,
+    const std::function<sw::HttpReply(const std::string&)>& handler, std::string& error) {
+  return sw::serve(host, port, handler, error);
+}

@@ -306,6 +306,34 @@ TEST_F(MetricsLive, BusyPortExitsOneNamingTheAddress) {
   EXPECT_NE(r.err.find("127.0.0.1:19568: Address already in use"), std::string::npos) << r.err;
 }
 
+TEST_F(MetricsLive, ListenWithoutTheHttpModuleExitsOneNamingIt) {
+  // The binary alone, without lib/sockwatch/ beside its directory: --listen
+  // says what it could not load, and where it looked.
+  fs::create_directories(dir_ + "/bin");
+  std::string bin = dir_ + "/bin/sockwatch";
+  fs::copy_file(SW_BINARY, bin);
+  Proc p = spawn({bin, "metrics", "--this-netns", "--listen", "127.0.0.1:19571"},
+                 dir_ + "/nomodule.log");
+  int st = -1;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        int w = 0;
+        if (waitpid(p.pid, &w, WNOHANG) != p.pid) return false;
+        st = WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
+        p.pid = -1;
+        return true;
+      },
+      60000))
+      << read_file(p.log);
+  std::string log = read_file(p.log);
+  EXPECT_EQ(st, 1) << log;
+  EXPECT_NE(log.find("cannot load the HTTP module (sockwatch-http.so)"), std::string::npos) << log;
+  EXPECT_NE(log.find(dir_ + "/bin/../lib/sockwatch/sockwatch-http.so"), std::string::npos) << log;
+  EXPECT_EQ(http_get(19571, "/metrics"), "");
+  fs::remove_all(dir_ + "/bin");
+  fs::remove(p.log);
+}
+
 TEST_F(MetricsLive, PrometheusScrapesTheListener) {
   if (!have("/usr/bin/prometheus"))
     GTEST_SKIP() << "promtool or prometheus missing (bash scripts/deps.sh --test installs them)";

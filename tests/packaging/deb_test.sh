@@ -45,7 +45,7 @@ for f in ./usr/bin/sockwatch ./usr/share/man/man8/sockwatch.8.gz \
   ./usr/share/man/man8/sockwatch-log.8.gz ./usr/share/doc/sockwatch/log.md \
   ./usr/share/doc/sockwatch/schema/log-event.schema.json \
   ./usr/share/doc/sockwatch/schema/log-event-ecs.schema.json \
-  ./usr/lib/systemd/system/sockwatch-log.service \
+  ./usr/lib/systemd/system/sockwatch-log.service ./usr/lib/sockwatch/sockwatch-http.so \
   ./usr/share/doc/sockwatch/examples/sockwatch-log.logrotate; do
   grep -qxF "$f" <<<"$contents" || bad "package lacks $f"
 done
@@ -62,6 +62,23 @@ out=$("$sw" -tan) || bad "installed sockwatch -tan exited $?"
 if [[ $(id -u) == 0 ]] && unshare -n true 2>/dev/null; then
   a=$(unshare -n sh -c 'ip link set lo up; ss -tan') b=$(unshare -n sh -c "ip link set lo up; '$sw' -tan")
   [[ $a == "$b" ]] || bad "-tan in an empty namespace differs from ss"
+  # metrics --listen loads its HTTP module from the package's lib/sockwatch/:
+  # one scrape of the installed binary, in an empty namespace.
+  cat >"$tmp/listen.sh" <<'EOS'
+ip link set lo up
+"$1" metrics --this-netns --no-findings --listen 127.0.0.1:9100 2>"$2" &
+pid=$!
+for ((i = 0; i < 600; i++)); do
+  exec 3<>/dev/tcp/127.0.0.1/9100 && break
+  kill -0 $pid || break
+  sleep 0.1
+done 2>/dev/null
+printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && grep -c '^sockwatch_scrapes_total' <&3
+kill $pid
+wait $pid
+EOS
+  m=$(unshare -n bash "$tmp/listen.sh" "$sw" "$tmp/listen.err" 2>/dev/null)
+  [[ $m == 1 ]] || bad "installed metrics --listen served no exposition: $(cat "$tmp/listen.err")"
 fi
 ((fail == 0)) && echo "package ok: $(wc -l <<<"$contents") entries"
 exit $fail
