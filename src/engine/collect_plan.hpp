@@ -31,9 +31,10 @@ struct CollectPlan {
   // Roll back and retry a dump the kernel flagged NLM_F_DUMP_INTR (needs a
   // consumer that can undo what it received; see Collector::set_rollback).
   int dump_retries = 2;
-  // Read an inet table's v6 dump on a second thread while v4 is parsed
-  // (SocketSource::prefetch): a one-shot listing's wall time, for a little
-  // more CPU; a live tick, which counts CPU, leaves it off.
+  // Read an inet table's dumps on other threads while they are parsed, v6
+  // ahead while v4 is (SocketSource::prefetch): the kernel's walks, most of a
+  // large listing's time, run beside the parsing. A one-shot listing's wall
+  // time, for a little more CPU; a live tick, which counts CPU, leaves it off.
   bool parallel_dumps = false;
 
   bool has_table(Table t) const { return tables & table_bit(t); }

@@ -224,15 +224,18 @@ void Collector::inet(Table t, const char* proc_env) {
       req.bytecode = plan_->filter->bytecode();
     return req;
   };
-  // v6 read meanwhile (see CollectPlan::parallel_dumps); not with -K, whose
-  // destroys go in ss's order, nor with recording markers between dumps.
+  // Read on other threads (see CollectPlan::parallel_dumps): the first
+  // family's dump while it is parsed, v6 ahead while v4 is; not with -K,
+  // whose destroys go in ss's order, nor with recording markers between dumps.
   struct CancelAtExit {
     SocketSource* src;
     ~CancelAtExit() { src->cancel_prefetch(); }
   } cancel_at_exit{src_};
   bool both = family == AF_INET && plan_->preferred_family != AF_INET;
-  if (both && plan_->parallel_dumps && !plan_->kill && !before_dump_)
-    src_->prefetch(request(AF_INET6));
+  if (plan_->parallel_dumps && !plan_->kill && !before_dump_) {
+    src_->prefetch(request(family), kPrefetchStreaming);
+    if (both) src_->prefetch(request(AF_INET6), kPrefetchAhead);
+  }
   for (;;) {
     DumpRequest req = request(family);
     auto res = dump(req, sink);

@@ -132,26 +132,32 @@ Expected<DiagSocket*> LiveSource::socket() {
   return sock_.get();
 }
 
-void LiveSource::prefetch(const DumpRequest& req) {
-  cancel_prefetch();
+void LiveSource::prefetch(const DumpRequest& req, size_t max_queued) {
   if (recorder_ || !socket()) return;
-  if (!second_ && !second_failed_) {
+  Slot* slot = nullptr;
+  for (auto& sl : slots_)
+    if (!sl.pending) slot = &sl;
+  if (!slot && slots_.size() < kMaxPrefetch && !no_more_slots_) {
     // Opened at the first prefetch, not with the first socket: a listing of
-    // netlink sockets (dumped before any inet table) must not show it. It
+    // netlink sockets (dumped before any inet table) must not show them. Each
     // must belong to the first socket's namespace, which the thread may have
     // left since: compared by cookie, and without one no prefetch.
     auto t = DiagSocket::open();
     uint64_t cookie = t ? t->netns_cookie() : 0;
-    if (cookie && cookie == sock_->netns_cookie())
-      second_ = std::make_unique<DiagSocket>(std::move(*t));
-    else
-      second_failed_ = true;
+    if (cookie && cookie == sock_->netns_cookie()) {
+      slots_.push_back(Slot{std::make_unique<DiagSocket>(std::move(*t)), nullptr});
+      slot = &slots_.back();
+    } else {
+      no_more_slots_ = true;
+    }
   }
-  if (!second_) return;
-  prefetch_ = std::make_unique<DumpPrefetch>(*second_, build_dump_request(req), kPrefetchCap);
+  if (!slot) return;
+  slot->pending = std::make_unique<DumpPrefetch>(*slot->sock, build_dump_request(req), max_queued);
 }
 
-void LiveSource::cancel_prefetch() { prefetch_.reset(); }
+void LiveSource::cancel_prefetch() {
+  for (auto& sl : slots_) sl.pending.reset();
+}
 
 Expected<void> LiveSource::open() {
   auto s = socket();
@@ -179,8 +185,11 @@ Expected<DumpResult> LiveSource::dump(const DumpRequest& req, const RecordSink& 
     return stopped && !recorder_ ? DumpControl::kStop : DumpControl::kContinue;
   };
   Expected<DumpStatus> st{DumpStatus{}};
-  if (prefetch_ && prefetch_->request() == bytes) {
-    std::unique_ptr<DumpPrefetch> p = std::move(prefetch_);
+  Slot* fetched = nullptr;
+  for (auto& sl : slots_)
+    if (sl.pending && sl.pending->request() == bytes) fetched = &sl;
+  if (fetched) {
+    std::unique_ptr<DumpPrefetch> p = std::move(fetched->pending);
     st = p->consume(on_msg);
   } else {
     st = (*s)->dump_stoppable(bytes.data(), bytes.size(), on_msg, recorder_);

@@ -42,13 +42,21 @@ class SocketSource {
  public:
   virtual ~SocketSource() = default;
   virtual Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) = 0;
-  // A hint: `req` is the dump asked for after the next one. A source that can
-  // read it meanwhile (LiveSource, on a second thread) starts now; dump(req)
-  // then hands out what it read. The caller drops a prefetch it will not use
-  // with cancel_prefetch() (its replies would be stale by a later dump).
-  virtual void prefetch(const DumpRequest& /*req*/) {}
+  // A hint: `req` will be dumped soon. A source that can read it meanwhile
+  // (LiveSource, on another thread) starts now, holding at most `max_queued`
+  // bytes of replies unread; dump(req) then hands out what it read. Several
+  // may be pending. The caller drops those it will not use with
+  // cancel_prefetch() (their replies would be stale by a later dump).
+  virtual void prefetch(const DumpRequest& /*req*/, size_t /*max_queued*/) {}
   virtual void cancel_prefetch() {}
 };
+
+// Bounds for prefetch(): a dump read while it is being consumed needs only a
+// few chunks of slack; one read ahead of another dump's consumer holds more
+// so that its kernel walk is not stopped early (at 100k TCP sockets a v6 dump
+// is ~6 MB of replies; -tani's ~13 MB).
+constexpr size_t kPrefetchStreaming = 256u << 10;
+constexpr size_t kPrefetchAhead = 2u << 20;
 
 // The sdiag_protocol a dump of table `t` asks for (IPPROTO_TCP, ... 262 for
 // MPTCP); 0 for tables that are not inet.
@@ -63,16 +71,17 @@ std::vector<uint8_t> build_dump_request(const DumpRequest& req);
 class LiveSource : public SocketSource {
  public:
   LiveSource() = default;
-  // Not movable: a running prefetch points at second_.
+  // Not movable: a running prefetch points at its slot's socket.
   LiveSource(const LiveSource&) = delete;
   LiveSource& operator=(const LiveSource&) = delete;
   Expected<DumpResult> dump(const DumpRequest& req, const RecordSink& sink) override;
-  // On a second socket (in the first one's namespace), by a second thread;
-  // at most kPrefetchCap bytes of replies wait (netlink/dump_prefetch).
-  // Nothing while a recorder is set: a recording keeps the kernel's order.
-  void prefetch(const DumpRequest& req) override;
+  // Each on a socket of its own (in the first one's namespace), read by a
+  // thread of its own (netlink/dump_prefetch); at most kMaxPrefetch pending,
+  // later ones are ignored. Nothing while a recorder is set: a recording
+  // keeps the kernel's order.
+  void prefetch(const DumpRequest& req, size_t max_queued) override;
   void cancel_prefetch() override;
-  static constexpr size_t kPrefetchCap = 2u << 20;
+  static constexpr size_t kMaxPrefetch = 2;
   // Opens the netlink socket now: it belongs to the network namespace the
   // thread is in at this moment, wherever later dumps are asked from.
   Expected<void> open();
@@ -86,9 +95,13 @@ class LiveSource : public SocketSource {
  private:
   Expected<DiagSocket*> socket();
   std::unique_ptr<DiagSocket> sock_;
-  std::unique_ptr<DiagSocket> second_;  // for prefetch(), opened by the first of them
-  bool second_failed_ = false;          // it could not be opened (or not in sock_'s netns)
-  std::unique_ptr<DumpPrefetch> prefetch_;
+  // Prefetch sockets, opened when first needed and kept for later ones.
+  struct Slot {
+    std::unique_ptr<DiagSocket> sock;
+    std::unique_ptr<DumpPrefetch> pending;  // declared after sock: destroyed first
+  };
+  std::vector<Slot> slots_;
+  bool no_more_slots_ = false;  // a socket could not be opened (or not in sock_'s netns)
   BufferSink recorder_;
 };
 

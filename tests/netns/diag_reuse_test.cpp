@@ -300,16 +300,26 @@ TEST_F(DiagReuse, LiveSourcePrefetchedV6MatchesAPlainDump) {
   EXPECT_EQ(std::set<uint64_t>(want6.begin(), want6.end()), inodes6);
   LiveSource src;
   for (int round = 0; round < 3; ++round) {
-    src.prefetch(r6);
+    // Both pending at once (as the collector asks), each with its own bound.
+    src.prefetch(r4, 0);
+    src.prefetch(r6, kPrefetchAhead);
     EXPECT_EQ(collect(src, r4), want4) << "round " << round;
     EXPECT_EQ(collect(src, r6), want6) << "round " << round;
   }
   // A prefetch dropped unused leaves the next plain and prefetched dumps exact.
-  src.prefetch(r6);
+  src.prefetch(r6, kPrefetchAhead);
   src.cancel_prefetch();
   EXPECT_EQ(collect(src, r6), want6);
-  src.prefetch(r6);
+  src.prefetch(r6, kPrefetchAhead);
   EXPECT_EQ(collect(src, r6), want6);
+  // Beyond kMaxPrefetch the hint is ignored: the dump is read as usual.
+  src.prefetch(r4, 0);
+  src.prefetch(r6, 0);
+  src.prefetch(r4, 0);
+  EXPECT_EQ(collect(src, r6), want6);
+  EXPECT_EQ(collect(src, r4), want4);
+  EXPECT_EQ(collect(src, r4), want4);
+  src.cancel_prefetch();
   for (int fd : v6) close(fd);
 }
 
