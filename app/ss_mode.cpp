@@ -320,7 +320,10 @@ int run_listing(const SsOptions& o, const SourcePaths& env, const Filter* filter
   }
   // Without -p the gate is a plain pass-through that never scans.
   OwnerGate gate(so, owners, emit, o.render.show_users ? kHeldRecords : 0);
-  if (!o.render.show_users || replayed_owners) gate.pass_through();
+  if (!o.render.show_users || replayed_owners)
+    gate.pass_through();
+  else if (!walk)
+    gate.scan_ahead();  // beside the dumps (--all-netns scans before them)
   int status = 0;
   CollectPlan plan = collect_plan(o, filter);
   plan.parallel_dumps = true;  // one listing: its wall time is what counts

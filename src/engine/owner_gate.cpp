@@ -4,8 +4,37 @@
 
 namespace sw {
 
+void OwnerGate::scan_ahead() {
+  if (scanned_ || ahead_.joinable()) return;
+  cancel_ahead_ = false;
+  ahead_ = std::thread([this] {
+    OwnerScanOptions o = opt_;
+    o.targets = nullptr;
+    o.cancel = &cancel_ahead_;
+    ahead_index_ = OwnerIndex::scan(o);
+  });
+}
+
+bool OwnerGate::take_ahead() {
+  if (!ahead_.joinable()) return false;
+  ahead_.join();
+  index_ = std::move(ahead_index_);
+  return true;
+}
+
+void OwnerGate::drop_ahead() {
+  if (!ahead_.joinable()) return;
+  cancel_ahead_ = true;
+  ahead_.join();
+  ahead_index_ = OwnerIndex{};
+}
+
 void OwnerGate::scan_all() {
   if (scanned_) return;
+  if (take_ahead()) {
+    scanned_ = true;
+    return;
+  }
   OwnerScanOptions o = opt_;
   o.targets = nullptr;
   index_ = OwnerIndex::scan(o);
@@ -45,7 +74,10 @@ void OwnerGate::finish() {
     OwnerScanOptions o = opt_;
     o.targets = &inodes;
     // Nothing to attribute (TIME-WAIT rows, an empty result): no scan at all.
-    if (!inodes.empty()) index_ = OwnerIndex::scan(o);
+    if (inodes.empty())
+      drop_ahead();
+    else if (!take_ahead())
+      index_ = OwnerIndex::scan(o);
     scanned_ = true;
   }
   release();

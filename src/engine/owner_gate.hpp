@@ -7,10 +7,19 @@
 // processes lists them all, as ss does). If more arrive, the full scan runs at once
 // and the held records and all later ones flow through unchanged: memory stays
 // bounded by `limit` records either way.
+//
+// scan_ahead() starts the full scan on another thread before the first record,
+// beside the dumps: the listing then waits for whichever ends last instead of
+// for both in turn (a selective `-tnp 'dport = :N'` at 100k sockets spends a
+// fifth of its time in the dump). It is a superset of any targeted scan, so the
+// held records find their owners in it; a listing that ends with nothing to
+// attribute cancels it.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "core/socket_record.hpp"
@@ -24,9 +33,14 @@ class OwnerGate {
   // `index` receives the scan result; formatters hold a pointer to it.
   OwnerGate(OwnerScanOptions opt, OwnerIndex& index, RecordSink emit, size_t limit)
       : opt_(std::move(opt)), index_(index), emit_(std::move(emit)), limit_(limit) {}
+  OwnerGate(const OwnerGate&) = delete;
+  OwnerGate& operator=(const OwnerGate&) = delete;
+  ~OwnerGate() { drop_ahead(); }
 
   // The full scan now, before any record (ss's order; -E and --all-netns).
   void scan_all();
+  // The full scan starts now on another thread (see above).
+  void scan_ahead();
   // No -p: records flow straight through and nothing is scanned.
   void pass_through() { scanned_ = true; }
   // Returns false when the consumer downstream asked to stop.
@@ -35,6 +49,7 @@ class OwnerGate {
   void finish();
   // Ready for another pass (a new scan will run).
   void reset() {
+    drop_ahead();
     scanned_ = false;
     stopped_ = false;
     held_.clear();
@@ -49,6 +64,8 @@ class OwnerGate {
 
  private:
   void release();
+  bool take_ahead();  // waits for the scan ahead; false when there is none
+  void drop_ahead();  // cancels and joins it
   OwnerScanOptions opt_;
   OwnerIndex& index_;
   RecordSink emit_;
@@ -56,6 +73,9 @@ class OwnerGate {
   bool scanned_ = false;
   bool stopped_ = false;
   std::vector<SocketRecord> held_;
+  std::thread ahead_;
+  std::atomic<bool> cancel_ahead_{false};
+  OwnerIndex ahead_index_;
 };
 
 }  // namespace sw

@@ -4,6 +4,7 @@
 // Pure of printing: it formats the ss "users:(...)" text on request.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,6 +30,9 @@ struct OwnerScanOptions {
   // walked, so each target lists every holder, exactly as a full scan would.
   const std::vector<uint64_t>* targets = nullptr;
   unsigned max_workers = 0;  // 0: one per available CPU (capped at 8)
+  // Set from another thread to give up: the walk claims no more pids and the
+  // index comes back partial (`complete` false). Null: never.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct OwnerScanStats {

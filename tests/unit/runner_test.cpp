@@ -233,5 +233,61 @@ TEST_F(GateTest, RollbackDropsHeldRecordsAndPassThroughNeverScans) {
   EXPECT_EQ(untouched.stats().processes, 0u);  // no scan happened
 }
 
+TEST_F(GateTest, ScanAheadAttributesHeldAndOverflowingRecordsAsTheScanInTurnWould) {
+  // A shared socket too: the scan ahead lists every holder, in ss's order.
+  p.fd(107, 9, "socket:[101]");
+  OwnerIndex in_turn;
+  {
+    OwnerGate g(
+        opt, in_turn, [](SocketRecord&&) { return true; }, 4);
+    g.add(tcp(0, 101));
+    g.finish();
+  }
+  std::string want;
+  ASSERT_TRUE(in_turn.append_users(101, want));
+  OwnerGate gate(opt, index, emit, 4);
+  gate.scan_ahead();
+  gate.add(tcp(0, 101));
+  gate.add(tcp(0, 103));
+  EXPECT_TRUE(seen.empty());  // still held until the end
+  gate.finish();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[0].second);
+  EXPECT_TRUE(seen[1].second);
+  std::string got;
+  ASSERT_TRUE(index.append_users(101, got));
+  EXPECT_EQ(got, want);
+  EXPECT_NE(got.find("pid=107,fd=9"), std::string::npos) << got;
+  EXPECT_EQ(index.stats().scanned, 10u);
+  EXPECT_TRUE(index.stats().complete);
+
+  // Overflow: the records wait for the scan ahead, then flow in order.
+  seen.clear();
+  OwnerGate over(opt, index, emit, 1);
+  over.scan_ahead();
+  for (uint64_t ino : {100, 105, 109}) over.add(tcp(0, ino));
+  ASSERT_EQ(seen.size(), 3u);
+  for (auto& s : seen) EXPECT_TRUE(s.second);
+  over.finish();
+}
+
+TEST_F(GateTest, ScanAheadWithNothingToAttributeIsDropped) {
+  OwnerIndex untouched;
+  {
+    OwnerGate gate(opt, untouched, emit, 4);
+    gate.scan_ahead();
+    gate.add(tcp(0, 0));  // a TIME-WAIT row: no inode
+    gate.finish();
+  }
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_FALSE(seen[0].second);
+  EXPECT_EQ(untouched.stats().processes, 0u);  // the scan's result was never taken
+  // And a gate destroyed with its scan still running joins it cleanly.
+  {
+    OwnerGate gone(opt, untouched, emit, 4);
+    gone.scan_ahead();
+  }
+}
+
 }  // namespace
 }  // namespace sw
