@@ -7,9 +7,9 @@
 #include <array>
 
 #include "core/escape.hpp"
-#include "core/utf8.hpp"
 #include "evidence_cli.hpp"
 #include "render/community_id.hpp"
+#include "render/ecs_text.hpp"
 #include "render/event_json.hpp"
 #include "render/json_writer.hpp"
 
@@ -157,16 +157,6 @@ void json_not_run(JsonWriter& w, const CheckResult& r) {
 
 // ---- ECS -------------------------------------------------------------------
 
-struct Raw {
-  std::string key, bytes;
-};
-
-void ecs_text(JsonWriter& w, std::string_view k, std::string_view bytes, std::string raw_key,
-              std::vector<Raw>& raws) {
-  w.field(k, bytes);  // invalid bytes become U+FFFD; the exact ones go to sockwatch.b64
-  if (!valid_utf8(bytes)) raws.push_back({std::move(raw_key), std::string(bytes)});
-}
-
 std::optional<IpAddr> parse_ip(const std::string& s, uint8_t family) {
   IpAddr a;
   a.family = family;
@@ -178,21 +168,21 @@ std::optional<IpAddr> parse_ip(const std::string& s, uint8_t family) {
 int ecs_severity(Severity s) { return static_cast<int>(s); }
 
 void ecs_process(JsonWriter& w, const ProcessSummary& p, const std::vector<ProcessSummary>& parents,
-                 std::vector<Raw>& raws) {
+                 EcsRawText& raws) {
   w.key("process");
   w.begin_object();
   w.field("pid", p.pid);
-  ecs_text(w, "name", p.comm, "process_name", raws);
-  if (!p.exe.empty()) ecs_text(w, "executable", p.exe, "process_executable", raws);
-  if (!p.cmdline.empty()) ecs_text(w, "command_line", p.cmdline, "process_command_line", raws);
+  raws.text(w, "name", p.comm, "process_name");
+  if (!p.exe.empty()) raws.text(w, "executable", p.exe, "process_executable");
+  if (!p.cmdline.empty()) raws.text(w, "command_line", p.cmdline, "process_command_line");
   if (!parents.empty() || p.ppid) {
     w.key("parent");
     w.begin_object();
     w.field("pid", parents.empty() ? p.ppid : parents.front().pid);
     if (!parents.empty()) {
-      ecs_text(w, "name", parents.front().comm, "process_parent_name", raws);
+      raws.text(w, "name", parents.front().comm, "process_parent_name");
       if (!parents.front().exe.empty())
-        ecs_text(w, "executable", parents.front().exe, "process_parent_executable", raws);
+        raws.text(w, "executable", parents.front().exe, "process_parent_executable");
     }
     w.end_object();
   }
@@ -201,13 +191,13 @@ void ecs_process(JsonWriter& w, const ProcessSummary& p, const std::vector<Proce
     w.key("user");
     w.begin_object();
     if (p.uid) w.field("id", std::string_view(std::to_string(*p.uid)));
-    if (!p.user.empty()) ecs_text(w, "name", p.user, "user_name", raws);
+    if (!p.user.empty()) raws.text(w, "name", p.user, "user_name");
     w.end_object();
   }
   if (!p.container.empty()) {
     w.key("container");
     w.begin_object();
-    ecs_text(w, "id", p.container, "container_id", raws);
+    raws.text(w, "id", p.container, "container_id");
     w.end_object();
   }
 }
@@ -243,14 +233,6 @@ void ecs_network(JsonWriter& w, const SocketSummary& s) {
   w.end_object();
 }
 
-void ecs_b64(JsonWriter& w, const std::vector<Raw>& raws) {
-  if (raws.empty()) return;
-  w.key("b64");
-  w.begin_object();
-  for (const auto& r : raws) w.field(r.key, std::string_view(base64(r.bytes)));
-  w.end_object();
-}
-
 void ecs_head(JsonWriter& w, const CheckResult& r) {
   w.field("@timestamp", std::string_view(rfc3339_us(r.host.taken_us)));
   w.key("ecs");
@@ -262,10 +244,10 @@ void ecs_head(JsonWriter& w, const CheckResult& r) {
 std::string ecs_finding(const CheckResult& r, const Finding& f) {
   std::string out;
   JsonWriter w(out);
-  std::vector<Raw> raws;
+  EcsRawText raws;
   w.begin_object();
   ecs_head(w, r);
-  ecs_text(w, "message", f.explanation, "message", raws);
+  raws.text(w, "message", f.explanation, "message");
   w.key("event");
   w.begin_object();
   w.field("kind", "alert");
@@ -337,7 +319,7 @@ std::string ecs_finding(const CheckResult& r, const Finding& f) {
     for (const auto& [k, v] : f.details) w.text(k, v);
     w.end_object();
   }
-  ecs_b64(w, raws);
+  raws.write_b64(w);
   w.end_object();
   w.end_object();
   out += '\n';
@@ -418,7 +400,6 @@ std::string check_ecs(const CheckResult& r, int exit_status) {
   // One summary event per run: a SIEM sees that the check ran (and what it
   // could not see) even when it found nothing.
   JsonWriter w(out);
-  std::vector<Raw> raws;
   w.begin_object();
   ecs_head(w, r);
   w.field("message", std::string_view(fmt::format("sockwatch check: {} findings, exit {}",

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "netlink/parse.hpp"
@@ -22,6 +23,12 @@ constexpr size_t kRecvBuffer = 64 * 1024;
 // read), so a drain that waits this long found a dump whose end was lost
 // (a failed receive): an error instead of a hang.
 constexpr int kDrainWaitMs = 10000;
+
+struct RecvBuffer {
+  std::unique_ptr<uint8_t[]> p = std::make_unique_for_overwrite<uint8_t[]>(kRecvBuffer);
+  uint8_t* data() { return p.get(); }
+  static constexpr size_t size() { return kRecvBuffer; }
+};
 
 bool ends_dump(const nlmsghdr& h) {
   return h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR;
@@ -89,7 +96,7 @@ Expected<uint64_t> DiagSocket::drain() {
   if (!dirty_) return uint64_t{0};
   // The abandoned dump is still running in the kernel, which queues its next
   // skb only when one is read: blocking reads end at its DONE (or ERROR).
-  std::vector<uint8_t> buf(kRecvBuffer);
+  RecvBuffer buf;
   uint64_t skipped = 0;
   for (;;) {
     pollfd p{mnl_socket_get_fd(sock_), POLLIN, 0};
@@ -140,7 +147,9 @@ Expected<DumpStatus> DiagSocket::dump_stoppable(const void* req, size_t len,
   if (auto s = send(req, len); !s) return s.error();
   // Until DONE/ERROR arrives, a return leaves replies in flight: dirty.
   dirty_ = true;
-  std::vector<uint8_t> buf(kRecvBuffer);
+  // Not zero-filled: the kernel writes what it sends, and a small dump (a
+  // selective query) then touches one page of it rather than sixteen.
+  RecvBuffer buf;
   auto mine = [&](const nlmsghdr& h) { return h.nlmsg_seq == cur_seq_ && h.nlmsg_pid == portid_; };
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());

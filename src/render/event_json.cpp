@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/tables.hpp"
-#include "core/utf8.hpp"
 #include "render/community_id.hpp"
+#include "render/ecs_text.hpp"
 #include "render/json_rows.hpp"
 #include "render/json_writer.hpp"
 
@@ -258,17 +258,6 @@ void native_socket(JsonWriter& w, const SocketEvent& ev) {
 
 // ---- ECS ----
 
-struct Raw {  // exact bytes of text that was not valid UTF-8, for sockwatch.b64
-  std::string_view key;
-  std::string_view bytes;
-};
-
-void ecs_text(JsonWriter& w, std::string_view k, std::string_view bytes, std::string_view raw_key,
-              std::vector<Raw>& raws) {
-  w.field(k, bytes);  // invalid bytes become U+FFFD
-  if (!valid_utf8(bytes)) raws.push_back({raw_key, bytes});
-}
-
 void ecs_endpoint(JsonWriter& w, std::string_view k, const IpAddr& a, uint16_t port, bool ports,
                   std::optional<uint64_t> bytes, std::optional<uint64_t> packets) {
   w.key(k);
@@ -398,13 +387,13 @@ void ecs_network(JsonWriter& w, const SocketEvent& ev) {
   w.end_object();
 }
 
-void ecs_owner(JsonWriter& w, const OwnerInfo& o, std::vector<Raw>& raws) {
+void ecs_owner(JsonWriter& w, const OwnerInfo& o, EcsRawText& raws) {
   w.key("process");
   w.begin_object();
   w.field("pid", o.pid);
-  ecs_text(w, "name", o.comm, "process_name", raws);
-  if (!o.exe.empty()) ecs_text(w, "executable", o.exe, "process_executable", raws);
-  if (!o.cmdline.empty()) ecs_text(w, "command_line", o.cmdline, "process_command_line", raws);
+  raws.text(w, "name", o.comm, "process_name");
+  if (!o.exe.empty()) raws.text(w, "executable", o.exe, "process_executable");
+  if (!o.cmdline.empty()) raws.text(w, "command_line", o.cmdline, "process_command_line");
   if (!o.entity_id.empty()) w.field("entity_id", std::string_view(o.entity_id));
   if (o.start_us > 0) w.field("start", std::string_view(rfc3339_us(o.start_us)));
   w.end_object();
@@ -412,12 +401,12 @@ void ecs_owner(JsonWriter& w, const OwnerInfo& o, std::vector<Raw>& raws) {
     w.key("user");
     w.begin_object();
     w.field("id", std::string_view(fmt::format("{}", *o.uid)));  // ECS: a keyword
-    if (!o.user.empty()) ecs_text(w, "name", o.user, "user_name", raws);
+    if (!o.user.empty()) raws.text(w, "name", o.user, "user_name");
     w.end_object();
   }
 }
 
-void ecs_sockwatch(JsonWriter& w, const SocketEvent& ev, std::vector<Raw>& raws) {
+void ecs_sockwatch(JsonWriter& w, const SocketEvent& ev, EcsRawText& raws) {
   w.key("sockwatch");
   w.begin_object();
   w.field("schema", kLogEcsSchema);
@@ -434,19 +423,19 @@ void ecs_sockwatch(JsonWriter& w, const SocketEvent& ev, std::vector<Raw>& raws)
     w.key("netns");
     w.begin_object();
     w.field("inode", ev.netns);
-    if (!ev.netns_name.empty()) ecs_text(w, "name", ev.netns_name, "netns_name", raws);
+    if (!ev.netns_name.empty()) raws.text(w, "name", ev.netns_name, "netns_name");
     w.end_object();
     w.field("direction", direction_name(ev));
     if (!ev.source.empty()) w.field("source", std::string_view(ev.source));
     if (ev.family == AF_UNIX && !ev.unix_path.empty())
-      ecs_text(w, "unix_path", ev.unix_path, "unix_path", raws);
+      raws.text(w, "unix_path", ev.unix_path, "unix_path");
     if (ev.owner) {
       w.field("owner_source", owner_source_name(ev.owner->source));
       w.field("exe_deleted", ev.owner->exe_deleted);
     } else {
       std::string_view reason = ev.owner_reason;  // a view of the event: raws outlive this
-      ecs_text(w, "owner_reason", reason.empty() ? std::string_view("unknown") : reason,
-               "owner_reason", raws);
+      raws.text(w, "owner_reason", reason.empty() ? std::string_view("unknown") : reason,
+                "owner_reason");
     }
     if (ev.type == EventType::Close) {
       if (auto d = duration_us(ev)) w.field("duration_us", *d);
@@ -474,12 +463,7 @@ void ecs_sockwatch(JsonWriter& w, const SocketEvent& ev, std::vector<Raw>& raws)
     if (!ev.what.empty()) w.field("summary", std::string_view(ev.what));
     w.end_object();
   }
-  if (!raws.empty()) {
-    w.key("b64");
-    w.begin_object();
-    for (const auto& r : raws) w.field(r.key, std::string_view(base64(r.bytes)));
-    w.end_object();
-  }
+  raws.write_b64(w);
   w.end_object();
 }
 
@@ -531,7 +515,7 @@ std::string format_event_ecs(const SocketEvent& ev, const HostInfo& host) {
   std::string out;
   out.reserve(1024);
   JsonWriter w(out);
-  std::vector<Raw> raws;
+  EcsRawText raws;
   w.begin_object();
   w.field("@timestamp", std::string_view(rfc3339_us(ev.ts_us)));
   w.key("ecs");
@@ -547,7 +531,7 @@ std::string format_event_ecs(const SocketEvent& ev, const HostInfo& host) {
     if (!cont.empty()) {
       w.key("container");
       w.begin_object();
-      ecs_text(w, "id", cont, "container_id", raws);
+      raws.text(w, "id", cont, "container_id");
       w.end_object();
     }
   }

@@ -28,19 +28,27 @@ namespace {
 // Far more sockets than fit one 32 KiB dump skb (about 200 UDP replies each).
 constexpr int kSockets = 3000;
 
+// kSockets UDP sockets bound on loopback (`family`), their fds and inodes.
+void bind_udp(int family, std::vector<int>& fds, std::set<uint64_t>& inodes) {
+  for (int i = 0; i < kSockets; ++i) {
+    int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    fds.push_back(fd);
+    sockaddr_in a4 = loopback4(0);
+    sockaddr_in6 a6 = loopback6(0);
+    int rc = family == AF_INET ? bind(fd, reinterpret_cast<sockaddr*>(&a4), sizeof a4)
+                               : bind(fd, reinterpret_cast<sockaddr*>(&a6), sizeof a6);
+    ASSERT_EQ(rc, 0) << std::strerror(errno);
+    struct stat st;
+    ASSERT_EQ(fstat(fd, &st), 0);
+    inodes.insert(st.st_ino);
+  }
+}
+
 class DiagReuse : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (int i = 0; i < kSockets; ++i) {
-      int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      ASSERT_GE(fd, 0) << std::strerror(errno);
-      sockaddr_in a = loopback4(0);
-      ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << std::strerror(errno);
-      struct stat st;
-      ASSERT_EQ(fstat(fd, &st), 0);
-      fds_.push_back(fd);
-      inodes_.insert(st.st_ino);
-    }
+    ASSERT_NO_FATAL_FAILURE(bind_udp(AF_INET, fds_, inodes_));
     DumpRequest r;
     r.table = Table::Udp;
     r.family = AF_INET;
@@ -270,16 +278,13 @@ TEST_F(DiagReuse, PrefetchStoppedOrDroppedLeavesItsSocketExact) {
 TEST_F(DiagReuse, LiveSourcePrefetchedV6MatchesAPlainDump) {
   std::vector<int> v6;
   std::set<uint64_t> inodes6;
-  for (int i = 0; i < kSockets; ++i) {
-    int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(fd, 0) << std::strerror(errno);
-    sockaddr_in6 a = loopback6(0);
-    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << std::strerror(errno);
-    struct stat st;
-    ASSERT_EQ(fstat(fd, &st), 0);
-    v6.push_back(fd);
-    inodes6.insert(st.st_ino);
-  }
+  struct CloseAll {
+    std::vector<int>& fds;
+    ~CloseAll() {
+      for (int fd : fds) close(fd);
+    }
+  } close_all{v6};
+  ASSERT_NO_FATAL_FAILURE(bind_udp(AF_INET6, v6, inodes6));
   DumpRequest r4;
   r4.table = Table::Udp;
   r4.family = AF_INET;
@@ -320,7 +325,6 @@ TEST_F(DiagReuse, LiveSourcePrefetchedV6MatchesAPlainDump) {
   EXPECT_EQ(collect(src, r4), want4);
   EXPECT_EQ(collect(src, r4), want4);
   src.cancel_prefetch();
-  for (int fd : v6) close(fd);
 }
 
 }  // namespace
