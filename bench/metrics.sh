@@ -26,6 +26,8 @@ reps=5
 build="$root/build/release"
 out=/dev/stdout
 die() { echo "bench/metrics.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 while (($#)); do
   case "$1" in
     --sizes) sizes=${2:?}; shift 2 ;;
@@ -39,42 +41,13 @@ done
 sizes=$(echo "$sizes" | tr ',' ' ' | sed 's/\([0-9]\+\)[kK]/\1000/g')
 for s in $sizes; do [[ "$s" =~ ^[0-9]+$ && $s -ge 2 ]] || die "bad size '$s'"; done
 [[ "$reps" =~ ^[1-9][0-9]*$ ]] || die "bad --reps '$reps'"
-if [[ $(id -u) -ne 0 ]] || ! command -v ip >/dev/null || ! command -v ss >/dev/null; then
-  echo "skipped: needs root, ip and ss" >&2
-  exit 77
-fi
-if [[ ! -x "$build/app/sockwatch" || ! -x "$build/bench/sw_loadgen" ||
-      ! -x "$build/bench/sw_measure" ]]; then
-  if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOCKWATCH_TESTS=OFF \
-      >/dev/null || die "cmake configure failed"
-  fi
-  cmake --build "$build" -j 2 --target sockwatch sw_loadgen sw_measure >/dev/null ||
-    die "build failed"
-fi
+bench_need_root
+bench_build sockwatch sw_loadgen sw_measure
 SW="$build/app/sockwatch"
 MEASURE="$build/bench/sw_measure"
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
 
-ns="swmetbench$$"
-tmp=$(mktemp -d)
-gen_pid=""
-stop_gen() {
-  if [[ -n "$gen_pid" ]]; then
-    kill "$gen_pid" 2>/dev/null
-    wait "$gen_pid" 2>/dev/null
-    gen_pid=""
-  fi
-}
-cleanup() {
-  stop_gen
-  ip netns del "$ns" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-ip netns add "$ns" || die "ip netns add $ns failed"
-ip -n "$ns" link set lo up || die "cannot bring lo up in $ns"
+bench_netns swmetbench
 
 # NAME|command (words split on ';'). The first is the reference of the ratios.
 cmds() {
@@ -86,21 +59,6 @@ ss -tanp|ss;-tanp
 metrics --no-findings|$SW;metrics;--this-netns;--no-findings
 metrics (with findings)|$SW;metrics;--this-netns
 EOM
-}
-median() {
-  sort -g | awk '{v[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print v[(NR+1)/2];
-                 else printf "%.4f\n", (v[NR/2]+v[NR/2+1])/2}'
-}
-start_gen() {  # size
-  local pairs=$(($1 / 2)) waited=0
-  ip netns exec "$ns" "$build/bench/sw_loadgen" --tcp-pairs "$pairs" --udp 10 --unix 10 \
-    >"$tmp/gen.out" 2>"$tmp/gen.err" &
-  gen_pid=$!
-  until grep -q '^ready' "$tmp/gen.out"; do
-    kill -0 "$gen_pid" 2>/dev/null || { gen_pid=""; die "loadgen failed: $(cat "$tmp/gen.err")"; }
-    ((waited++ < 6000)) || die "loadgen not ready after 600 s"
-    sleep 0.1
-  done
 }
 
 {

@@ -31,6 +31,8 @@ out="$root/docs/performance.md"
 churn=0
 check=0
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 while (($#)); do
   case "$1" in
     --sizes) sizes=${2:?}; shift 2 ;;
@@ -47,44 +49,13 @@ sizes=$(echo "$sizes" | tr ',' ' ' | sed 's/\([0-9]\+\)[kK]/\1000/g')
 for s in $sizes; do [[ "$s" =~ ^[0-9]+$ && $s -ge 2 ]] || die "bad size '$s'"; done
 [[ "$reps" =~ ^[1-9][0-9]*$ ]] || die "bad --reps '$reps'"
 [[ "$churn" =~ ^[0-9]+$ ]] || die "bad --churn '$churn'"
-if [[ $(id -u) -ne 0 ]] || ! command -v ip >/dev/null || ! command -v ss >/dev/null; then
-  echo "skipped: needs root, ip and ss" >&2
-  exit 77
-fi
-
-targets_bin=(sockwatch sw_loadgen sw_dump_floor sw_procfd_floor sw_measure)
-if [[ ! -x "$build/app/sockwatch" || ! -x "$build/bench/sw_loadgen" ||
-      ! -x "$build/bench/sw_measure" || ! -x "$build/bench/sw_dump_floor" ||
-      ! -x "$build/bench/sw_procfd_floor" ]]; then
-  if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOCKWATCH_TESTS=OFF \
-      >/dev/null || die "cmake configure failed"
-  fi
-  cmake --build "$build" -j 2 --target "${targets_bin[@]}" >/dev/null || die "build failed"
-fi
+bench_need_root
+bench_build sockwatch sw_loadgen sw_dump_floor sw_procfd_floor sw_measure
 SW="$build/app/sockwatch"
 MEASURE="$build/bench/sw_measure"
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
 
-ns="swbench$$"
-tmp=$(mktemp -d)
-gen_pid=""
-stop_gen() {
-  if [[ -n "$gen_pid" ]]; then
-    kill "$gen_pid" 2>/dev/null
-    wait "$gen_pid" 2>/dev/null
-    gen_pid=""
-  fi
-}
-cleanup() {
-  stop_gen
-  ip netns del "$ns" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-ip netns add "$ns" || die "ip netns add $ns failed"
-ip -n "$ns" link set lo up || die "cannot bring lo up in $ns"
+bench_netns swbench
 
 kPort=19999  # sw_loadgen's selective listener: 3 connections, nothing else
 # MODE | sockwatch args | other tool | other args ("-" = none).
@@ -155,25 +126,10 @@ tool_name() {
     *) echo "$1 $2" ;;
   esac
 }
-median() {
-  sort -g | awk '{v[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print v[(NR+1)/2];
-                 else printf "%.4f\n", (v[NR/2]+v[NR/2+1])/2}'
-}
 col() { cut -d' ' -f"$1" "$2" | median; }
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y > 0) printf "%.2f\n", x / y; else print "n/a" }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-start_gen() {  # size
-  local pairs=$(($1 / 2)) waited=0
-  ip netns exec "$ns" "$build/bench/sw_loadgen" --tcp-pairs "$pairs" --udp 10 --unix 10 \
-    --churn "$churn" >"$tmp/gen.out" 2>"$tmp/gen.err" &
-  gen_pid=$!
-  until grep -q '^ready' "$tmp/gen.out"; do
-    kill -0 "$gen_pid" 2>/dev/null || { gen_pid=""; die "loadgen failed: $(cat "$tmp/gen.err")"; }
-    ((waited++ < 6000)) || die "loadgen not ready after 600 s"
-    sleep 0.1
-  done
-}
 
 rows="$tmp/rows.tsv"  # size mode tool shown wa wb wr ca cb cr ra rb status (wb empty: wa = why not)
 : >"$rows"
