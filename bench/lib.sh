@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/metrics.sh (sourced, not run): the root
+# Shared by bench/run.sh, metrics.sh and live.sh (sourced, not run): the root
 # check, building what a benchmark runs, its private network namespace with
 # cleanup on exit, the load generator and medians. The caller defines die()
 # and sets root, build (and churn, 0 when unset) before using these.
@@ -50,12 +50,13 @@ bench_cleanup() {
   rm -rf "$tmp"
 }
 
-# SIZE TCP sockets (SIZE/2 pairs, half v4, half v6) + 10 UDP + 10 unix in the
-# namespace, $churn connections/s; returns once the generator says ready.
+# start_gen SIZE [UDP [UNIX]]: SIZE TCP sockets (SIZE/2 pairs, half v4, half
+# v6), UDP (10) bound UDP sockets and UNIX (10) unix pairs in the namespace,
+# $churn connections/s; returns once the generator says ready.
 start_gen() {
   local pairs=$(($1 / 2)) waited=0
-  ip netns exec "$ns" "$build/bench/sw_loadgen" --tcp-pairs "$pairs" --udp 10 --unix 10 \
-    --churn "${churn:-0}" >"$tmp/gen.out" 2>"$tmp/gen.err" &
+  ip netns exec "$ns" "$build/bench/sw_loadgen" --tcp-pairs "$pairs" --udp "${2:-10}" \
+    --unix "${3:-10}" --churn "${churn:-0}" >"$tmp/gen.out" 2>"$tmp/gen.err" &
   gen_pid=$!
   until grep -q '^ready' "$tmp/gen.out"; do
     kill -0 "$gen_pid" 2>/dev/null || { gen_pid=""; die "loadgen failed: $(cat "$tmp/gen.err")"; }

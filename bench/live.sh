@@ -44,6 +44,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 argv_text="bench/live.sh $*"
 die() { echo "bench/live.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
 check=0
 for a in "$@"; do [[ "$a" == --check ]] && check=1; done
@@ -170,16 +172,9 @@ count_client_closes() {
   grep -E '"type": *"close"' "$2" | grep -cE "\"peer\": *\\{[^}]*\"port\": *$1[,} ]"
 }
 
-start_gen() {
-  local waited=0
-  ip netns exec "$ns" "$B/sw_loadgen" --tcp-pairs $((sockets / 2)) --udp 0 --unix 0 \
-    >"$tmp/gen.out" 2>"$tmp/gen.err" &
-  gen_pid=$!
-  until grep -q '^ready' "$tmp/gen.out"; do
-    kill -0 "$gen_pid" 2>/dev/null || { gen_pid=""; die "loadgen failed: $(cat "$tmp/gen.err")"; }
-    ((waited++ < 6000)) || die "loadgen not ready after 600 s"
-    sleep 0.1
-  done
+# The steady population: TCP only (bench/lib.sh's generator, no churn of its own).
+start_steady() {
+  churn=0 start_gen "$sockets" 0 0
   population=$(awk '/^ready/ {print $2}' "$tmp/gen.out")
 }
 
@@ -247,7 +242,7 @@ last_health() {  # file -> "ticks tick_cpu_us" of the last health line (n/a when
     jq -rR 'fromjson? | [(.ticks // "n/a"), (.tick_cpu_us // "n/a")] | @tsv' 2>/dev/null
 }
 
-start_gen
+start_steady
 echo "live: $population TCP sockets in $ns" >&2
 
 # Floors first, on the idle population, at the tick interval.
