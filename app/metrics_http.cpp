@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 namespace sw {
 
@@ -21,9 +22,9 @@ std::string module_path() {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return {};
-  std::string dir(exe, static_cast<size_t>(n));
-  dir.erase(dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/'));
-  return dir + "/../lib/sockwatch/sockwatch-http.so";
+  std::string_view path(exe, static_cast<size_t>(n));
+  std::string_view dir = path.substr(0, path.rfind('/'));  // the kernel gives an absolute path
+  return std::string(dir) + "/../lib/sockwatch/sockwatch-http.so";
 }
 }  // namespace
 

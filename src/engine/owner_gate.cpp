@@ -4,12 +4,17 @@
 
 namespace sw {
 
+OwnerScanOptions OwnerGate::full_scan() const {
+  OwnerScanOptions o = opt_;
+  o.targets = nullptr;
+  return o;
+}
+
 void OwnerGate::scan_ahead() {
   if (scanned_ || ahead_.joinable()) return;
   cancel_ahead_ = false;
   ahead_ = std::thread([this] {
-    OwnerScanOptions o = opt_;
-    o.targets = nullptr;
+    OwnerScanOptions o = full_scan();
     o.cancel = &cancel_ahead_;
     ahead_index_ = OwnerIndex::scan(o);
   });
@@ -35,9 +40,7 @@ void OwnerGate::scan_all() {
     scanned_ = true;
     return;
   }
-  OwnerScanOptions o = opt_;
-  o.targets = nullptr;
-  index_ = OwnerIndex::scan(o);
+  index_ = OwnerIndex::scan(full_scan());
   scanned_ = true;
 }
 

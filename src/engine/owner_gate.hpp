@@ -64,8 +64,9 @@ class OwnerGate {
 
  private:
   void release();
-  bool take_ahead();  // waits for the scan ahead; false when there is none
-  void drop_ahead();  // cancels and joins it
+  OwnerScanOptions full_scan() const;  // opt_ without targets
+  bool take_ahead();                   // waits for the scan ahead; false when there is none
+  void drop_ahead();                   // cancels and joins it
   OwnerScanOptions opt_;
   OwnerIndex& index_;
   RecordSink emit_;

@@ -86,7 +86,11 @@ class LiveSource : public SocketSource {
   // thread is in at this moment, wherever later dumps are asked from.
   Expected<void> open();
   // Every recvmsg buffer of later dumps is also given to `recorder` (ss -D).
-  void set_recorder(BufferSink recorder) { recorder_ = std::move(recorder); }
+  // A prefetch already running is dropped: its replies would miss the recording.
+  void set_recorder(BufferSink recorder) {
+    cancel_prefetch();
+    recorder_ = std::move(recorder);
+  }
   // The socket itself, for requests that are not dumps (an exact one-socket
   // query, SOCK_DESTROY) in this source's namespace. Call open() first: an
   // unopened source would open here, in the thread's namespace of the moment.
